@@ -1,0 +1,201 @@
+"""Loading and checking an area's configuration file.
+
+Why a checked-in file and not admin-edited records: see docs/adr/0003-area-configuration-as-a-file.md.
+The file is read once per process and validated whole; a mistake stops start-up with the key that is wrong.
+"""
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+from h2h.area import valuesets
+from h2h.lib.identifiers import postcode_normalise
+
+CONDITION_KEYS = {
+    "age_min": int,
+    "age_max": int,
+    "benefits_any": list,
+    "settings": list,
+    "wheelchair": list,
+    "mobility": list,
+    "household_size_max": int,
+    "reasons_any": list,
+    "tenures": list,
+    "medically_ready": bool,
+}
+
+
+class AreaConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Rule:
+    label: str
+    alternatives: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class Cohort:
+    code: str
+    name: str
+    description: str
+    property_types: tuple[str, ...]
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    service_name: str
+    service_organisation: str
+    baseline_wait_days: int
+    footprint: tuple[str, ...]
+    first_follow_up_days: int
+    second_follow_up_months: int
+    reasons: dict[str, str]
+    cohorts: tuple[Cohort, ...]
+
+    def cohort(self, code: str) -> Cohort | None:
+        return next((c for c in self.cohorts if c.code == code), None)
+
+    @property
+    def cohort_choices(self) -> list[tuple[str, str]]:
+        return [(c.code, c.name) for c in self.cohorts]
+
+    @property
+    def reason_choices(self) -> list[tuple[str, str]]:
+        return list(self.reasons.items())
+
+    def in_footprint(self, postcode: str) -> bool:
+        """A postcode is in the footprint if its district or sector is listed."""
+        normal = postcode_normalise(postcode)
+        district = normal.split(" ")[0]
+        sector = normal[:-2]
+        return district in self.footprint or sector in self.footprint
+
+
+def _require(table: dict, key: str, kind: type, where: str):
+    if key not in table:
+        raise AreaConfigError(f"{where}: '{key}' is missing")
+    value = table[key]
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise AreaConfigError(f"{where}: '{key}' must be {kind.__name__}, not {value!r}")
+    return value
+
+
+def _allowed_values(key: str, reasons: dict[str, str]) -> set[str] | None:
+    return {
+        "benefits_any": set(valuesets.Benefit.values),
+        "settings": set(valuesets.Setting.values),
+        "wheelchair": set(valuesets.WheelchairUse.values),
+        "mobility": set(valuesets.Mobility.values),
+        "tenures": set(valuesets.Tenure.values),
+        "reasons_any": set(reasons),
+    }.get(key)
+
+
+def _parse_condition(raw: dict, reasons: dict[str, str], where: str) -> dict:
+    if not isinstance(raw, dict) or not raw:
+        raise AreaConfigError(f"{where}: an alternative must be a non-empty table of conditions")
+    for key, value in raw.items():
+        if key not in CONDITION_KEYS:
+            raise AreaConfigError(f"{where}: unknown condition '{key}' (known: {', '.join(CONDITION_KEYS)})")
+        _require(raw, key, CONDITION_KEYS[key], where)
+        allowed = _allowed_values(key, reasons)
+        if allowed is not None:
+            unknown = set(value) - allowed
+            if unknown:
+                raise AreaConfigError(f"{where}: '{key}' has unknown values {sorted(unknown)}")
+    return dict(raw)
+
+
+def parse_area(data: dict) -> Area:
+    area = _require(data, "area", dict, "file")
+    intervals = _require(data, "intervals", dict, "file")
+    reasons_raw = _require(data, "reasons", list, "file")
+    reasons = {}
+    for i, item in enumerate(reasons_raw, 1):
+        where = f"reasons[{i}]"
+        reasons[_require(item, "code", str, where)] = _require(item, "label", str, where)
+    cohorts = []
+    for i, raw in enumerate(_require(data, "cohorts", list, "file"), 1):
+        where = f"cohorts[{i}]"
+        code = _require(raw, "code", str, where)
+        where = f"cohort '{code}'"
+        types = _require(raw, "property_types", list, where)
+        unknown = set(types) - set(valuesets.PropertyType.values)
+        if unknown:
+            raise AreaConfigError(f"{where}: unknown property_types {sorted(unknown)}")
+        rules = []
+        for j, rule in enumerate(_require(raw, "rules", list, where), 1):
+            rwhere = f"{where} rule {j}"
+            alternatives = _require(rule, "any", list, rwhere)
+            if not alternatives:
+                raise AreaConfigError(f"{rwhere}: 'any' needs at least one alternative")
+            rules.append(
+                Rule(
+                    label=_require(rule, "label", str, rwhere),
+                    alternatives=tuple(_parse_condition(a, reasons, rwhere) for a in alternatives),
+                )
+            )
+        cohorts.append(
+            Cohort(
+                code=code,
+                name=_require(raw, "name", str, where),
+                description=raw.get("description", ""),
+                property_types=tuple(types),
+                rules=tuple(rules),
+            )
+        )
+    codes = [c.code for c in cohorts]
+    if len(set(codes)) != len(codes):
+        raise AreaConfigError("cohorts: each cohort code must be unique")
+    if not cohorts:
+        raise AreaConfigError("cohorts: at least one cohort is needed")
+    baseline = _require(area, "baseline_wait_days", int, "area")
+    if baseline <= 0:
+        raise AreaConfigError("area: 'baseline_wait_days' must be more than 0")
+    footprint = tuple(postcode_normalise(p) if " " in p else p.upper() for p in _require(area, "footprint", list, "area"))
+    return Area(
+        name=_require(area, "name", str, "area"),
+        service_name=_require(area, "service_name", str, "area"),
+        service_organisation=_require(area, "service_organisation", str, "area"),
+        baseline_wait_days=baseline,
+        footprint=footprint,
+        first_follow_up_days=_require(intervals, "first_follow_up_days", int, "intervals"),
+        second_follow_up_months=_require(intervals, "second_follow_up_months", int, "intervals"),
+        reasons=reasons,
+        cohorts=tuple(cohorts),
+    )
+
+
+def load_area(path: str | Path) -> Area:
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise AreaConfigError(f"area file not found: {path}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise AreaConfigError(f"{path}: not valid TOML: {error}") from None
+    return parse_area(data)
+
+
+@cache
+def _cached(path: str) -> Area:
+    return load_area(path)
+
+
+def get_area() -> Area:
+    return _cached(str(settings.H2H_AREA_FILE))
+
+
+def age_on(date_of_birth: date, on: date) -> int:
+    years = on.year - date_of_birth.year
+    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years

@@ -1,0 +1,37 @@
+from django.urls import reverse
+
+from h2h.accounts.roles import SERVICE_ROLES, Role
+from h2h.area.config import get_area
+
+
+def _nav_for(user) -> list[tuple[str, str]]:
+    if not user.is_authenticated:
+        return []
+    items = []
+    if user.role == Role.REFERRER:
+        items += [("Your referrals", reverse("referrals:list")), ("Make a referral", reverse("referrals:start"))]
+    if user.role in SERVICE_ROLES:
+        if user.role == Role.HHC:
+            items.append(("My caseload", reverse("cases:caseload")))
+        if user.role == Role.PROJECT_MANAGER:
+            items.append(("Team caseloads", reverse("cases:team")))
+        items += [
+            ("All cases", reverse("cases:list")),
+            ("Add a referral", reverse("referrals:start")),
+            ("Directory", reverse("directory:list")),
+        ]
+    if user.role in {Role.COMMISSIONER, Role.EVALUATOR, Role.PROJECT_MANAGER}:
+        items.append(("Service overview", reverse("cases:overview")))
+    if user.role == Role.ADMINISTRATOR:
+        items += [("Audit log", reverse("audit:search")), ("Accounts", reverse("admin:index"))]
+    return items
+
+
+def service(request):
+    area = get_area()
+    path = request.path
+    nav = [
+        {"label": label, "href": href, "active": path == href or (href != "/" and path.startswith(href))}
+        for label, href in _nav_for(request.user)
+    ]
+    return {"area": area, "service_name": area.service_name, "nav_items": nav}

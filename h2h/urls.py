@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from h2h.cases import views as case_views
+
+urlpatterns = [
+    path("", case_views.home, name="home"),
+    path("sign-in/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("referrals/", include("h2h.referrals.urls")),
+    path("cases/", include("h2h.cases.urls")),
+    path("directory/", include("h2h.directory.urls")),
+    path("audit/", include("h2h.audit.urls")),
+    path("healthz", case_views.healthz, name="healthz"),
+    path("django-admin/", admin.site.urls),
+]
