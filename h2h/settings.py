@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # built-in widget templates, found through TEMPLATES by FORM_RENDERER below
     "h2h.accounts",
     "h2h.audit",
     "h2h.directory",
@@ -67,6 +68,8 @@ TEMPLATES = [
         },
     }
 ]
+# Widgets render through TEMPLATES, so templates/govuk/widgets/ (the GOV.UK date input) is found.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": database_from_url(os.environ["DATABASE_URL"])}

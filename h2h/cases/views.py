@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from h2h.accounts.models import User
 from h2h.accounts.roles import SERVICE_ROLES, Role
+from h2h.area import valuesets
 from h2h.area.config import get_area
 from h2h.area.eligibility import evaluate_all
 from h2h.audit.models import AuditEvent
@@ -30,6 +31,7 @@ from h2h.cases.services import (
 )
 from h2h.cases.stages import OPEN_STAGES, ClosingReason, Stage
 from h2h.lib.disclosure import suppress
+from h2h.referrals.models import Referral
 from h2h.referrals.services import referral_facts
 
 ROLE_HOME = {
@@ -161,10 +163,31 @@ def case_list(request):
     })
 
 
-def _timeline(case):
-    events = [("event", e.at, e) for e in case.events.select_related("by")]
-    notes = [("note", n.at, n) for n in case.notes.select_related("by")]
-    return sorted(events + notes, key=lambda item: item[1], reverse=True)
+def _event_title(event: CaseEvent, staff: dict) -> str:
+    if event.kind == CaseEvent.Kind.STAGE:
+        title = Stage(event.to_stage).label
+        if event.to_stage == Stage.CLOSED and event.case.closing_reason:
+            title += f" ({ClosingReason(event.case.closing_reason).label.lower()})"
+        return title
+    if event.kind in (CaseEvent.Kind.ASSIGNED, CaseEvent.Kind.HANDOVER):
+        to_user = staff.get(event.payload.get("to_user"))
+        name = to_user.display_name if to_user else "another coordinator"
+        return f"{'Handed over' if event.kind == CaseEvent.Kind.HANDOVER else 'Assigned'} to {name}"
+    return event.get_kind_display()
+
+
+def _timeline(case) -> list[dict]:
+    """Events and notes together, newest first."""
+    staff = {u.pk: u for u in User.objects.filter(organisation_id=case.service_id)}
+    entries = [
+        {"at": e.at, "on": e.on, "by": e.by, "title": _event_title(e, staff), "note": e.note, "kind": "event"}
+        for e in case.events.select_related("by", "case")
+    ]
+    entries += [
+        {"at": n.at, "on": None, "by": n.by, "title": "Case note", "note": n.text, "kind": "note"}
+        for n in case.notes.select_related("by")
+    ]
+    return sorted(entries, key=lambda entry: entry["at"], reverse=True)
 
 
 @login_required
@@ -177,7 +200,6 @@ def case_detail(request, case_id: int):
     if move_form is not None and not move_form.fields["to_stage"].choices:
         move_form = None
     cohort = area.cohort(case.cohort)
-    staff = {u.pk: u for u in User.objects.filter(organisation_id=case.service_id)}
     return render(request, "cases/detail.html", {
         "case": case,
         "person": case.person,
@@ -187,10 +209,11 @@ def case_detail(request, case_id: int):
         "next": next_action(_with_dates(Case.objects.filter(pk=case.pk)).get(), area),
         "days": days_since_referral(case),
         "timeline": _timeline(case),
-        "staff": staff,
         "move_form": move_form,
         "assign_form": AssignForm(case=case) if user.role in {Role.HHC, Role.PROJECT_MANAGER} and case.is_open else None,
         "note_form": NoteForm(),
+        "benefit_choices": valuesets.Benefit.choices,
+        "sharing_choices": Referral.Sharing.choices,
         "can_screen": case.stage == Stage.REFERRAL_RECEIVED and user.role in {Role.HHC, Role.PROJECT_MANAGER},
     })
 

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, QueryDict
@@ -6,7 +8,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from h2h.accounts.roles import REFERRAL_KEYING_ROLES, Role
-from h2h.area import valuesets
 from h2h.audit.models import AuditEvent
 from h2h.audit.services import audit_record
 from h2h.referrals.forms import STEPS, ReferrerForm
@@ -95,6 +96,26 @@ def referral_step(request, step: str):
     })
 
 
+def _display(form) -> list[tuple[str, str]]:
+    """Each answer as a person reads it: choice labels rather than codes, dates written out."""
+    rows = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        choices = dict(getattr(field, "choices", []) or [])
+        if isinstance(value, list):
+            shown = "\n".join(str(choices.get(v, v)) for v in value)
+        elif isinstance(value, bool):
+            shown = "Yes" if value else "No"
+        elif isinstance(value, date):
+            shown = value.strftime("%-d %B %Y")
+        elif value not in (None, "") and choices and not hasattr(value, "pk"):
+            shown = str(choices.get(value, value))
+        else:
+            shown = "" if value is None else str(value)
+        rows.append((field.label, shown))
+    return rows
+
+
 def _answers(forms_) -> dict:
     answers = {}
     for form in forms_.values():
@@ -120,9 +141,8 @@ def referral_check(request):
                      person_id=referral.person_id, summary=f"Referral {referral.reference} submitted")
         request.session.pop(DRAFT_KEY, None)
         return redirect("referrals:submitted", referral_id=referral.pk)
-    sections = [(step, forms_[step]) for step in STEP_NAMES]
-    return render(request, "referrals/check.html", {"sections": sections, "answers": answers,
-                                                    "valuesets": valuesets})
+    sections = [(step, forms_[step].title, _display(forms_[step])) for step in STEP_NAMES]
+    return render(request, "referrals/check.html", {"sections": sections})
 
 
 @login_required
@@ -151,5 +171,4 @@ def referral_detail(request, referral_id: int):
     audit_record(request, AuditEvent.Action.VIEW, object_type="referral", object_id=referral.pk,
                  person_id=referral.person_id, summary=f"Referral {referral.reference} viewed")
     status, colour = referral_status(referral)
-    return render(request, "referrals/detail.html", {"referral": referral, "status": status, "colour": colour,
-                                                     "valuesets": valuesets})
+    return render(request, "referrals/detail.html", {"referral": referral, "status": status, "colour": colour})

@@ -11,10 +11,11 @@ def _kind(field) -> str:
     widget = field.field.widget
     if isinstance(widget, DateInputWidget):
         return "date"
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
+    # CheckboxSelectMultiple is a subclass of RadioSelect, so it is tested first.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     if isinstance(widget, forms.Select):
@@ -30,6 +31,7 @@ def _kind(field) -> str:
 def govuk_field(field, width="", legend_size="s", inline=False):
     """Label, hint, error message and control for one field; width is a govuk-input--width-N or -!-width class."""
     kind = _kind(field)
+    widget = field.field.widget
     classes = {
         "input": "govuk-input",
         "textarea": "govuk-textarea",
@@ -41,10 +43,28 @@ def govuk_field(field, width="", legend_size="s", inline=False):
             classes += f" {classes}--error"
         if width:
             classes += f" {width}"
-        field.field.widget.attrs["class"] = classes
+        widget.attrs["class"] = classes
+    # No autofocus (Django's login form sets it): it takes focus from the error summary and skips the page's context.
+    widget.attrs.pop("autofocus", None)
+    if kind == "date":
+        # The day, month and year boxes keep their own width classes; mark them all when the date is wrong.
+        for box in widget.widgets:
+            names = [c for c in box.attrs.get("class", "").split() if c != "govuk-input--error"]
+            if field.errors:
+                names.append("govuk-input--error")
+            box.attrs["class"] = " ".join(names)
+    # Hint and error message ids, read out with the control (GOV.UK puts them on the fieldset for groups).
+    described = []
     if field.help_text:
-        field.field.widget.attrs["aria-describedby"] = f"{field.auto_id}-hint"
-    return {"field": field, "kind": kind, "legend_size": legend_size, "inline": inline}
+        described.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described.append(f"{field.auto_id}-error")
+    describedby = " ".join(described)
+    if kind in {"input", "textarea", "select", "file"} and describedby:
+        widget.attrs["aria-describedby"] = describedby
+    else:
+        widget.attrs.pop("aria-describedby", None)
+    return {"field": field, "kind": kind, "legend_size": legend_size, "inline": inline, "describedby": describedby}
 
 
 @register.inclusion_tag("govuk/error_summary.html")

@@ -1,0 +1,39 @@
+# ======================================================================================================
+# Browser tests (Playwright + Debian's Chromium). Kept first in this file; other fixtures go further down.
+# pytest-playwright drives /usr/bin/chromium (apt package `chromium`, installed by bin/test) instead of
+# downloading its own browser, which this machine cannot do. Tests that use `page` should be marked
+# @pytest.mark.browser and use `live_server` together with `transactional_db`.
+# ======================================================================================================
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread, which makes Django refuse ORM calls
+# (SynchronousOnlyOperation) unless this is set. bin/test sets it too; this covers a bare `pytest`.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("H2H_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        # --no-sandbox: tests run as root in CI. The rest stop Chromium's calls to Google's hosts, which this
+        # machine's closed network refuses (noisy and slow otherwise).
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+# ======================================================================================================
+# End of the browser-test section.
+# ======================================================================================================
