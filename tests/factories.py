@@ -29,7 +29,7 @@ def _next() -> int:
 
 
 def make_org(code: str = "NCH", *, name: str | None = None, kind: str | None = None) -> Organisation:
-    """The organisation with this code, created if missing. "NCH" is the service organisation in nottingham.toml."""
+    """The organisation with this code, created if missing (NCH runs the service in nottingham.toml)."""
     org, _ = Organisation.objects.get_or_create(
         code=code,
         defaults={
@@ -49,8 +49,14 @@ def referrer_org() -> Organisation:
     return make_org("NUH", name="Nottingham University Hospitals", kind=Organisation.Kind.ACUTE_TRUST)
 
 
-def make_user(role: str = Role.HHC, *, organisation: Organisation | None = None, is_active: bool = True,
-              username: str | None = None, **extra) -> User:
+def make_user(
+    role: str = Role.HHC,
+    *,
+    organisation: Organisation | None = None,
+    is_active: bool = True,
+    username: str | None = None,
+    **extra,
+) -> User:
     """A user holding one role; service roles default to the service organisation, referrers to NUH."""
     if organisation is None:
         organisation = referrer_org() if role == Role.REFERRER else service_org()
@@ -85,7 +91,7 @@ def person_answers(**overrides) -> dict:
 
 
 def referral_answers(**overrides) -> dict:
-    """A complete set of cleaned answers for referral_submit: a 75-year-old in an acute bed, medically ready."""
+    """Cleaned answers for referral_submit: a 75-year-old in an acute bed, medically ready."""
     today = timezone.localdate()
     data = {
         **person_answers(),
@@ -121,8 +127,14 @@ def make_person(**overrides) -> Person:
     return Person.objects.create(**person_answers(**overrides))
 
 
-def make_referral(*, person: Person | None = None, service: Organisation | None = None,
-                  created_by: User | None = None, case: Case | None = None, **overrides) -> Referral:
+def make_referral(
+    *,
+    person: Person | None = None,
+    service: Organisation | None = None,
+    created_by: User | None = None,
+    case: Case | None = None,
+    **overrides,
+) -> Referral:
     """A referral row written directly (no case unless given)."""
     service = service or service_org()
     referrer = referrer_org()
@@ -132,9 +144,22 @@ def make_referral(*, person: Person | None = None, service: Organisation | None 
     fields = {
         key: answers[key]
         for key in (
-            "setting", "hospital", "ward", "admission_date", "medically_ready_date", "reasons", "housing_details",
-            "tenure", "household_size", "mobility", "wheelchair_use", "benefits", "referrer_name", "referrer_role",
-            "consent", "consent_sharing",
+            "setting",
+            "hospital",
+            "ward",
+            "admission_date",
+            "medically_ready_date",
+            "reasons",
+            "housing_details",
+            "tenure",
+            "household_size",
+            "mobility",
+            "wheelchair_use",
+            "benefits",
+            "referrer_name",
+            "referrer_role",
+            "consent",
+            "consent_sharing",
         )
     }
     received_at = overrides.pop("received_at", timezone.now() - timedelta(days=40))
@@ -151,10 +176,18 @@ def make_referral(*, person: Person | None = None, service: Organisation | None 
     )
 
 
-def make_case(stage: str = Stage.REFERRAL_RECEIVED, *, service: Organisation | None = None,
-              person: Person | None = None, assigned_to: User | None = None, days_ago: int = 10,
-              stage_changed_on: date | None = None, closing_reason: str | None = None, cohort: str = "",
-              created_by: User | None = None) -> Case:
+def make_case(
+    stage: str = Stage.REFERRAL_RECEIVED,
+    *,
+    service: Organisation | None = None,
+    person: Person | None = None,
+    assigned_to: User | None = None,
+    days_ago: int = 10,
+    stage_changed_on: date | None = None,
+    closing_reason: str | None = None,
+    cohort: str = "",
+    created_by: User | None = None,
+) -> Case:
     """A case put straight at `stage` with the ORM, its stage changed `days_ago` days ago.
 
     A closed case gets the closing reason 'withdrawn' unless another is given.

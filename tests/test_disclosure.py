@@ -17,8 +17,19 @@ def test_it_hides_every_count_from_one_to_seven(count):
 
 @pytest.mark.parametrize(
     ("count", "shown"),
-    [(8, "10"), (9, "10"), (10, "10"), (11, "10"), (12, "10"), (13, "15"), (17, "15"), (18, "20"), (100, "100"),
-     (102, "100"), (103, "105")],
+    [
+        (8, "10"),
+        (9, "10"),
+        (10, "10"),
+        (11, "10"),
+        (12, "10"),
+        (13, "15"),
+        (17, "15"),
+        (18, "20"),
+        (100, "100"),
+        (102, "100"),
+        (103, "105"),
+    ],
 )
 def test_it_rounds_other_counts_to_the_nearest_five(count, shown):
     assert suppress(count) == shown

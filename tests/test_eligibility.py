@@ -72,7 +72,9 @@ def test_it_refuses_a_57_year_old_with_no_disability_benefit_and_says_why(area):
 
 
 def test_it_refuses_a_57_year_old_on_attendance_allowance_only(area):
-    result = result_for(area, facts(age=57, benefits={"attendance_allowance"}, setting="acute_hospital"), "older_people")
+    result = result_for(
+        area, facts(age=57, benefits={"attendance_allowance"}, setting="acute_hospital"), "older_people"
+    )
     assert result.passed is False
 
 
@@ -92,14 +94,19 @@ def test_it_accepts_an_older_person_at_home_only_with_a_housing_reason(area):
     assert result_for(area, at_home, "older_people").passed is False
     assert result_for(area, replace(at_home, reasons=frozenset({"disrepair"})), "older_people").passed is True
     # delayed discharge is not one of the reasons listed for people at home
-    assert result_for(area, replace(at_home, reasons=frozenset({"delayed_discharge"})), "older_people").passed is False
+    assert (
+        result_for(area, replace(at_home, reasons=frozenset({"delayed_discharge"})), "older_people").passed
+        is False
+    )
 
 
 # --- essential wheelchair users ---------------------------------------------------------------------------
 
 
 def test_it_accepts_an_essential_wheelchair_user_aged_30_in_an_acute_hospital(area):
-    result = result_for(area, facts(age=30, wheelchair="essential", setting="acute_hospital"), "wheelchair_users")
+    result = result_for(
+        area, facts(age=30, wheelchair="essential", setting="acute_hospital"), "wheelchair_users"
+    )
     assert result.passed is True
 
 
@@ -112,7 +119,9 @@ def test_it_refuses_an_essential_wheelchair_user_in_the_community_on_the_hospita
 
 
 def test_it_refuses_an_occasional_wheelchair_user_in_hospital(area):
-    result = result_for(area, facts(age=30, wheelchair="occasional", setting="acute_hospital"), "wheelchair_users")
+    result = result_for(
+        area, facts(age=30, wheelchair="occasional", setting="acute_hospital"), "wheelchair_users"
+    )
     assert result.passed is False
     assert rule(result, "Essential wheelchair user").passed is False
 

@@ -62,7 +62,8 @@ def test_it_uses_zero_as_the_check_digit_when_the_remainder_is_zero():
 
 
 @pytest.mark.parametrize(
-    "typed", ["999 000 0018", "999-000-0018", " 999 000 0018 ", "999  000\t0018", "999-000 0018", "9990000018"]
+    "typed",
+    ["999 000 0018", "999-000-0018", " 999 000 0018 ", "999  000\t0018", "999-000 0018", "9990000018"],
 )
 def test_it_normalises_the_spaces_and_dashes_people_type(typed):
     assert nhs_number_normalise(typed) == "9990000018"

@@ -46,7 +46,10 @@ def referrer():
 
 def submit(by, **answers) -> Referral:
     return referral_submit(
-        answers=referral_answers(**answers), by=by, referrer_organisation=referrer_org(), received_via="online"
+        answers=referral_answers(**answers),
+        by=by,
+        referrer_organisation=referrer_org(),
+        received_via="online",
     )
 
 
@@ -82,7 +85,12 @@ def test_it_records_exactly_one_stage_event_for_a_new_case(referrer):
     stage_events = case.events.filter(kind=CaseEvent.Kind.STAGE)
     assert stage_events.count() == 1
     event = stage_events.get()
-    assert (event.from_stage, event.to_stage, event.on, event.by) == ("", Stage.REFERRAL_RECEIVED, today(), referrer)
+    assert (event.from_stage, event.to_stage, event.on, event.by) == (
+        "",
+        Stage.REFERRAL_RECEIVED,
+        today(),
+        referrer,
+    )
 
 
 def test_it_assigns_the_new_case_to_the_active_coordinator_with_fewest_open_cases(referrer):
@@ -115,8 +123,14 @@ def test_it_leaves_the_case_unassigned_when_there_is_no_active_coordinator(refer
 
 def test_it_leaves_the_case_unassigned_when_asked_not_to_assign(referrer):
     make_user(Role.HHC)
-    referral = referral_submit(answers=referral_answers(), by=referrer, referrer_organisation=referrer_org(),
-                               received_via="phone", service=service_org(), auto_assign=False)
+    referral = referral_submit(
+        answers=referral_answers(),
+        by=referrer,
+        referrer_organisation=referrer_org(),
+        received_via="phone",
+        service=service_org(),
+        auto_assign=False,
+    )
     assert referral.case.assigned_to is None
     assert referral.received_via == "phone"
 
@@ -146,8 +160,13 @@ def test_it_links_a_second_referral_to_the_open_case_instead_of_opening_another(
 def test_it_opens_a_new_episode_for_the_same_person_after_the_case_closed(referrer):
     service_org()
     first = submit(referrer)
-    case_move(case=first.case, to_stage=Stage.CLOSED, by=make_user(Role.HHC), on=today(),
-              closing_reason=ClosingReason.WITHDRAWN)
+    case_move(
+        case=first.case,
+        to_stage=Stage.CLOSED,
+        by=make_user(Role.HHC),
+        on=today(),
+        closing_reason=ClosingReason.WITHDRAWN,
+    )
 
     second = submit(referrer)
 
@@ -156,14 +175,19 @@ def test_it_opens_a_new_episode_for_the_same_person_after_the_case_closed(referr
     assert second.case != first.case
     assert second.case.stage == Stage.REFERRAL_RECEIVED
     assert list(Case.objects.filter(person=first.person).values_list("stage", flat=True).order_by("id")) == [
-        Stage.CLOSED, Stage.REFERRAL_RECEIVED,
+        Stage.CLOSED,
+        Stage.REFERRAL_RECEIVED,
     ]
 
 
 def test_it_matches_a_person_without_an_nhs_number_by_exact_name_and_date_of_birth(referrer):
     service_org()
-    first = submit(referrer, nhs_number="", first_name="Grace", last_name="Hopper", date_of_birth=date(1946, 12, 9))
-    second = submit(referrer, nhs_number="", first_name="GRACE", last_name="hopper", date_of_birth=date(1946, 12, 9))
+    first = submit(
+        referrer, nhs_number="", first_name="Grace", last_name="Hopper", date_of_birth=date(1946, 12, 9)
+    )
+    second = submit(
+        referrer, nhs_number="", first_name="GRACE", last_name="hopper", date_of_birth=date(1946, 12, 9)
+    )
     assert second.person == first.person
     assert second.linked_to_open_case is True
     assert second.case == first.case
@@ -179,7 +203,12 @@ def test_it_matches_a_person_without_an_nhs_number_by_exact_name_and_date_of_bir
 )
 def test_it_treats_a_different_name_or_date_of_birth_as_a_different_person(referrer, other):
     service_org()
-    person = {"nhs_number": "", "first_name": "Grace", "last_name": "Hopper", "date_of_birth": date(1946, 12, 9)}
+    person = {
+        "nhs_number": "",
+        "first_name": "Grace",
+        "last_name": "Hopper",
+        "date_of_birth": date(1946, 12, 9),
+    }
     first = submit(referrer, **person)
     second = submit(referrer, **{**person, **other})
     assert second.person != first.person
@@ -211,7 +240,7 @@ def test_it_flags_a_referral_from_outside_the_footprint(referrer, postcode, insi
 
 def test_it_takes_the_facts_for_screening_from_the_referral(referrer):
     service_org()
-    referral = submit(referrer, date_of_birth=today() - timedelta(days=365 * 70 + 30), benefits=["pip"])
+    referral = submit(referrer, date_of_birth=date(today().year - 70, 1, 1), benefits=["pip"])
     facts = referral_facts(referral)
     assert facts.age == 70
     assert facts.setting == "acute_hospital"
@@ -236,8 +265,14 @@ def test_it_tells_the_referrer_a_new_case_is_waiting_for_screening(referrer):
 
 def test_it_tells_the_referrer_a_declined_referral_was_not_accepted():
     case = make_case(Stage.REFERRAL_RECEIVED)
-    case_screen_decline(case=case, by=make_user(Role.HHC), reason="Under 55", onward_referral="Housing options",
-                        results=[], on=today())
+    case_screen_decline(
+        case=case,
+        by=make_user(Role.HHC),
+        reason="Under 55",
+        onward_referral="Housing options",
+        results=[],
+        on=today(),
+    )
     assert referral_status(Referral.objects.get(pk=case.referral_id)) == ("Not accepted", "govuk-tag--red")
 
 
@@ -245,7 +280,8 @@ def test_it_tells_the_referrer_an_accepted_referral_was_accepted_into_its_cohort
     case = make_case(Stage.REFERRAL_RECEIVED)
     case_screen_accept(case=case, by=make_user(Role.HHC), cohort="older_people", results=[], on=today())
     assert referral_status(Referral.objects.get(pk=case.referral_id)) == (
-        "Accepted: Older people", "govuk-tag--turquoise"
+        "Accepted: Older people",
+        "govuk-tag--turquoise",
     )
 
 
@@ -267,8 +303,11 @@ def test_it_tells_the_referrer_a_case_closed_as_rehoused_was_rehoused():
 
 @pytest.mark.parametrize(
     ("reason", "text"),
-    [(ClosingReason.WITHDRAWN, "Closed: withdrawn"), (ClosingReason.DIED, "Closed: died"),
-     (ClosingReason.RESIDENTIAL_CARE, "Closed: entered residential care")],
+    [
+        (ClosingReason.WITHDRAWN, "Closed: withdrawn"),
+        (ClosingReason.DIED, "Closed: died"),
+        (ClosingReason.RESIDENTIAL_CARE, "Closed: entered residential care"),
+    ],
 )
 def test_it_tells_the_referrer_why_a_case_closed(reason, text):
     case = make_case(Stage.CLOSED, closing_reason=reason, cohort="older_people")
@@ -278,7 +317,9 @@ def test_it_tells_the_referrer_why_a_case_closed(reason, text):
 def test_it_gives_a_linked_referral_the_status_of_the_open_case(referrer):
     service_org()
     first = submit(referrer)
-    case_screen_accept(case=first.case, by=make_user(Role.HHC), cohort="mental_health", results=[], on=today())
+    case_screen_accept(
+        case=first.case, by=make_user(Role.HHC), cohort="mental_health", results=[], on=today()
+    )
     second = submit(referrer)
     assert referral_status(second)[0] == "Accepted: Mental-health move-on"
 
@@ -290,7 +331,9 @@ def test_it_accepts_a_referral_into_a_cohort_and_moves_the_case_to_screened():
     case = make_case(Stage.REFERRAL_RECEIVED)
     results = [{"code": "older_people", "passed": True, "rules": []}]
     hhc = make_user(Role.HHC)
-    case_screen_accept(case=case, by=hhc, cohort="older_people", results=results, on=today(), note="Fits well")
+    case_screen_accept(
+        case=case, by=hhc, cohort="older_people", results=results, on=today(), note="Fits well"
+    )
     case.refresh_from_db()
     assert case.stage == Stage.SCREENED
     assert case.cohort == "older_people"
@@ -299,24 +342,43 @@ def test_it_accepts_a_referral_into_a_cohort_and_moves_the_case_to_screened():
     assert case.decision_reason == "Fits well"
     event = case.events.get()
     assert (event.from_stage, event.to_stage, event.by, event.payload) == (
-        Stage.REFERRAL_RECEIVED, Stage.SCREENED, hhc, {"cohort": "older_people"}
+        Stage.REFERRAL_RECEIVED,
+        Stage.SCREENED,
+        hhc,
+        {"cohort": "older_people"},
     )
 
 
 def test_it_stores_nothing_when_screening_is_refused():
     case = make_case(Stage.REFERRAL_RECEIVED)
     with pytest.raises(CaseActionRefused):
-        case_screen_accept(case=case, by=make_user(Role.ADMIN_OFFICER), cohort="older_people",
-                           results=[{"code": "older_people"}], on=today())
+        case_screen_accept(
+            case=case,
+            by=make_user(Role.ADMIN_OFFICER),
+            cohort="older_people",
+            results=[{"code": "older_people"}],
+            on=today(),
+        )
     case.refresh_from_db()
-    assert (case.stage, case.cohort, case.decision, case.screening_results) == (Stage.REFERRAL_RECEIVED, "", "", [])
+    assert (case.stage, case.cohort, case.decision, case.screening_results) == (
+        Stage.REFERRAL_RECEIVED,
+        "",
+        "",
+        [],
+    )
 
 
 def test_it_declines_a_referral_by_closing_the_case_as_not_eligible_with_the_onward_referral():
     case = make_case(Stage.REFERRAL_RECEIVED)
     results = [{"code": "older_people", "passed": False, "rules": []}]
-    case_screen_decline(case=case, by=make_user(Role.PROJECT_MANAGER), reason="Aged 50, no DLA or PIP",
-                        onward_referral="Referred to the council's housing options team", results=results, on=today())
+    case_screen_decline(
+        case=case,
+        by=make_user(Role.PROJECT_MANAGER),
+        reason="Aged 50, no DLA or PIP",
+        onward_referral="Referred to the council's housing options team",
+        results=results,
+        on=today(),
+    )
     case.refresh_from_db()
     assert case.stage == Stage.CLOSED
     assert case.closing_reason == ClosingReason.NOT_ELIGIBLE
@@ -338,7 +400,11 @@ def test_it_lets_a_project_manager_assign_an_unassigned_case_without_a_note():
     case_assign(case=case, to_user=hhc, by=pm)
     assert case.assigned_to == hhc
     event = case.events.get()
-    assert (event.kind, event.by, event.payload) == (CaseEvent.Kind.ASSIGNED, pm, {"from_user": None, "to_user": hhc.pk})
+    assert (event.kind, event.by, event.payload) == (
+        CaseEvent.Kind.ASSIGNED,
+        pm,
+        {"from_user": None, "to_user": hhc.pk},
+    )
 
 
 def test_it_needs_a_note_to_hand_a_case_over():
@@ -363,7 +429,9 @@ def test_it_records_a_handover_with_its_note():
     assert event.on == today()
 
 
-@pytest.mark.parametrize("role", [Role.PROJECT_MANAGER, Role.HOUSING_MANAGER, Role.ADMIN_OFFICER, Role.REFERRER])
+@pytest.mark.parametrize(
+    "role", [Role.PROJECT_MANAGER, Role.HOUSING_MANAGER, Role.ADMIN_OFFICER, Role.REFERRER]
+)
 def test_it_refuses_to_assign_a_case_to_someone_who_is_not_a_coordinator(role):
     case = make_case(Stage.SCREENED)
     with pytest.raises(CaseActionRefused, match="active coordinator"):
@@ -384,7 +452,9 @@ def test_it_refuses_to_assign_a_case_to_a_coordinator_of_another_organisation():
 def test_it_refuses_to_assign_a_case_to_a_coordinator_who_has_left():
     case = make_case(Stage.SCREENED)
     with pytest.raises(CaseActionRefused):
-        case_assign(case=case, to_user=make_user(Role.HHC, is_active=False), by=make_user(Role.PROJECT_MANAGER))
+        case_assign(
+            case=case, to_user=make_user(Role.HHC, is_active=False), by=make_user(Role.PROJECT_MANAGER)
+        )
 
 
 def test_it_stops_a_coordinator_taking_a_colleagues_case():
@@ -427,6 +497,21 @@ def test_it_lets_only_project_managers_and_coordinators_assign(role):
         case_assign(case=case, to_user=make_user(Role.HHC), by=make_user(role))
     case.refresh_from_db()
     assert case.assigned_to is None
+
+
+def test_it_refuses_an_assignment_by_a_project_manager_who_has_left():
+    case = make_case(Stage.SCREENED)
+    with pytest.raises(CaseActionRefused):
+        case_assign(
+            case=case, to_user=make_user(Role.HHC), by=make_user(Role.PROJECT_MANAGER, is_active=False)
+        )
+
+
+def test_it_refuses_an_assignment_by_a_project_manager_of_another_organisation():
+    case = make_case(Stage.SCREENED)
+    outsider = make_user(Role.PROJECT_MANAGER, organisation=make_org("OTHERHA", kind="partner_landlord"))
+    with pytest.raises(CaseActionRefused):
+        case_assign(case=case, to_user=make_user(Role.HHC), by=outsider)
 
 
 # --- next actions and follow-up dates ---------------------------------------------------------------------

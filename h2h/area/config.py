@@ -4,6 +4,7 @@ Why a checked-in file and not admin-edited records: see docs/adr/0003-area-confi
 The file is read once per process and validated whole; a mistake stops start-up with the key that is wrong.
 """
 
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,9 @@ CONDITION_KEYS = {
     "tenures": list,
     "medically_ready": bool,
 }
+
+
+_FOOTPRINT_ENTRY = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?( [0-9])?$")
 
 
 class AreaConfigError(ValueError):
@@ -153,20 +157,32 @@ def parse_area(data: dict) -> Area:
             )
         )
     codes = [c.code for c in cohorts]
-    if len(set(codes)) != len(codes):
-        raise AreaConfigError("cohorts: each cohort code must be unique")
+    repeated = sorted({code for code in codes if codes.count(code) > 1})
+    if repeated:
+        raise AreaConfigError(f"cohorts: each cohort code must be unique; repeated: {', '.join(repeated)}")
     if not cohorts:
         raise AreaConfigError("cohorts: at least one cohort is needed")
     baseline = _require(area, "baseline_wait_days", int, "area")
     if baseline <= 0:
         raise AreaConfigError("area: 'baseline_wait_days' must be more than 0")
-    footprint = tuple(postcode_normalise(p) if " " in p else p.upper() for p in _require(area, "footprint", list, "area"))
+    # Districts ("NG7") and sectors ("NG9 1"), upper-cased with single spaces, as in_footprint compares them.
+    footprint = []
+    for entry in _require(area, "footprint", list, "area"):
+        if not isinstance(entry, str):
+            raise AreaConfigError(f"area: 'footprint' entries must be text like \"NG7\" or \"NG9 1\", not {entry!r}")
+        normal = " ".join(entry.upper().split())
+        if not _FOOTPRINT_ENTRY.match(normal):
+            raise AreaConfigError(f"area: 'footprint' entry {entry!r} is not a postcode district or sector")
+        footprint.append(normal)
+    for key in ("first_follow_up_days", "second_follow_up_months"):
+        if _require(intervals, key, int, "intervals") <= 0:
+            raise AreaConfigError(f"intervals: '{key}' must be more than 0")
     return Area(
         name=_require(area, "name", str, "area"),
         service_name=_require(area, "service_name", str, "area"),
         service_organisation=_require(area, "service_organisation", str, "area"),
         baseline_wait_days=baseline,
-        footprint=footprint,
+        footprint=tuple(footprint),
         first_follow_up_days=_require(intervals, "first_follow_up_days", int, "intervals"),
         second_follow_up_months=_require(intervals, "second_follow_up_months", int, "intervals"),
         reasons=reasons,

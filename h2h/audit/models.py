@@ -1,12 +1,10 @@
 from django.conf import settings
 from django.db import models
 
-
-class AppendOnlyError(RuntimeError):
-    pass
+from h2h.lib.append_only import AppendOnlyModel
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Who did what to which person's record, and when. Rows are never changed or deleted by the application.
 
     person_id is a plain number rather than a foreign key so that the trail outlives anonymisation of the person.
@@ -36,11 +34,3 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["username", "at"])]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("audit events cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("audit events cannot be deleted")

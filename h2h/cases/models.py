@@ -3,23 +3,9 @@ from django.db import models
 from django.db.models import Q
 
 from h2h.accounts.models import Organisation
+from h2h.lib.append_only import AppendOnlyModel
 from h2h.cases.stages import ClosingReason, Stage
 from h2h.referrals.models import Person, Referral
-
-
-class AppendOnlyModel(models.Model):
-    """History that is added to, never rewritten: case events and case notes."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError(f"{type(self).__name__} rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError(f"{type(self).__name__} rows are append-only")
 
 
 class Case(models.Model):

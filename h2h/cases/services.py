@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from h2h.accounts.models import User
 from h2h.accounts.roles import Role
+from h2h.area.config import get_area
 from h2h.cases.models import Case, CaseEvent, CaseNote
 from h2h.cases.stages import CLOSING_REASONS_FROM, ClosingReason, Stage, move_allowed
 
@@ -28,7 +29,8 @@ def case_move(
     """Move a case to another stage if the transition table allows it for this user's role."""
     with transaction.atomic():
         locked = _locked(case)
-        if not by.is_active or not move_allowed(locked.stage, to_stage, by.role):
+        same_service = by.organisation_id == locked.service_id
+        if not (by.is_active and same_service and move_allowed(locked.stage, to_stage, by.role)):
             raise CaseActionRefused(
                 f"A {Role(by.role).label if by.role else 'user'} cannot move a case from "
                 f"'{Stage(locked.stage).label}' to '{Stage(to_stage).label}'."
@@ -65,6 +67,8 @@ def case_move(
 
 def case_screen_accept(*, case: Case, by: User, cohort: str, results: list, on: date, note: str = "") -> Case:
     """Accept the referral into a cohort: records the decision and moves the case to 'screened'."""
+    if get_area().cohort(cohort) is None:
+        raise CaseActionRefused(f"There is no cohort '{cohort}' in this area's configuration.")
     with transaction.atomic():
         case_move(case=case, to_stage=Stage.SCREENED, by=by, on=on, note=note, payload={"cohort": cohort})
         Case.objects.filter(pk=case.pk).update(
@@ -102,8 +106,9 @@ def case_assign(*, case: Case, to_user: User, by: User, note: str = "") -> Case:
     """Give the case to an HHC. Moving it from one HHC to another is a handover and needs a note."""
     if not (to_user.is_active and to_user.role == Role.HHC and to_user.organisation_id == case.service_id):
         raise CaseActionRefused("Cases can only be assigned to an active coordinator in this service.")
-    if by.role not in {Role.PROJECT_MANAGER, Role.HHC} and by.pk != to_user.pk:
-        raise CaseActionRefused("Only a project manager or a coordinator can assign cases.")
+    allowed = by.is_active and by.organisation_id == case.service_id and by.role in {Role.PROJECT_MANAGER, Role.HHC}
+    if not allowed:
+        raise CaseActionRefused("Only a project manager or a coordinator in this service can assign cases.")
     with transaction.atomic():
         locked = _locked(case)
         if locked.assigned_to_id == to_user.pk:

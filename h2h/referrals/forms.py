@@ -5,7 +5,6 @@ check-your-answers page submits it.
 """
 
 from django import forms
-from django.utils import timezone
 
 from h2h.accounts.models import Organisation
 from h2h.area import valuesets
@@ -164,6 +163,3 @@ STEPS = {
     "consent": ConsentForm,
 }
 
-
-def today():
-    return timezone.localdate()

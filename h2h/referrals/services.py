@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from h2h.accounts.models import Organisation, User
 from h2h.accounts.roles import Role
-from h2h.area.config import get_area
+from h2h.area.config import age_on, get_area
+from h2h.area.eligibility import Facts
 from h2h.cases.models import Case, CaseEvent
 from h2h.cases.stages import OPEN_STAGES, Stage
 from h2h.referrals.models import Person, Referral
@@ -33,16 +34,19 @@ def service_organisation() -> Organisation:
 
 
 def person_find(*, nhs_number: str, first_name: str, last_name: str, date_of_birth) -> Person | None:
-    """The same person referred before: by NHS number when known, else by exact name and date of birth."""
+    """The same person referred before: by NHS number when known, else by exact name and date of birth
+    (never matching two different NHS numbers)."""
     if nhs_number:
-        return Person.objects.filter(nhs_number=nhs_number).order_by("-id").first()
-    return (
-        Person.objects.filter(
-            first_name__iexact=first_name, last_name__iexact=last_name, date_of_birth=date_of_birth
-        )
-        .order_by("-id")
-        .first()
+        known = Person.objects.filter(nhs_number=nhs_number).order_by("-id").first()
+        if known is not None:
+            return known
+    by_name = Person.objects.filter(
+        first_name__iexact=first_name, last_name__iexact=last_name, date_of_birth=date_of_birth
     )
+    if nhs_number:
+        # Someone first referred without a number is the same person once their number is known.
+        by_name = by_name.filter(nhs_number="")
+    return by_name.order_by("-id").first()
 
 
 def least_loaded_hhc(service: Organisation) -> User | None:
@@ -146,9 +150,6 @@ def referral_submit(
 
 def referral_facts(referral: Referral, on=None):
     """The facts cohort rules are evaluated against, taken from the referral as submitted."""
-    from h2h.area.config import age_on
-    from h2h.area.eligibility import Facts
-
     on = on or timezone.localtime(referral.received_at).date()
     return Facts(
         age=age_on(referral.person.date_of_birth, on),
