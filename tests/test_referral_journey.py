@@ -229,3 +229,31 @@ def test_it_lets_staff_key_a_phone_referral_for_another_organisation(client, wor
     assert referral.received_via == "phone"
     assert referral.referrer_organisation == nuh
     assert referral.created_by == world["hhc"]
+
+
+def test_it_does_not_attach_a_referral_to_someone_else_when_the_birth_date_differs(client, world):
+    client.force_login(world["referrer"])
+    first, _ = submit_referral(client)
+    other_person = {**PERSON, "first_name": "Elsie", "date_of_birth_year": "1950"}
+    steps = {"person": other_person, "where-now": WHERE_NOW, "housing": HOUSING, "household": HOUSEHOLD,
+             "referrer": REFERRER, "consent": CONSENT}
+    second, _ = submit_referral(client, steps)
+    assert second.person_id != first.person_id
+    assert not second.linked_to_open_case
+    first.person.refresh_from_db()
+    assert first.person.first_name == "Edith"
+
+
+def test_it_offers_acceptance_only_through_the_screening_page(client, world):
+    client.force_login(world["referrer"])
+    referral, _ = submit_referral(client)
+    client.force_login(world["hhc"])
+    page = client.get(reverse("cases:detail", args=[referral.case_id])).content.decode()
+    assert 'value="screened"' not in page and 'value="not_eligible"' not in page
+    assert 'value="withdrawn"' in page
+    response = client.post(reverse("cases:move", args=[referral.case_id]),
+                           {"to_stage": "screened", "on_day": "1", "on_month": "1", "on_year": "2026"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    referral.case.refresh_from_db()
+    assert referral.case.stage == "referral_received"

@@ -1,7 +1,8 @@
 """Loading and checking an area's configuration file.
 
 Why a checked-in file and not admin-edited records: see docs/adr/0003-area-configuration-as-a-file.md.
-The file is read once per process and validated whole; a mistake stops start-up with the key that is wrong.
+The file is read once per process (at start-up, from h2h/area/apps.py) and validated whole: a mistake stops
+the service with the key that is wrong.
 """
 
 import re
@@ -103,6 +104,15 @@ def _allowed_values(key: str, reasons: dict[str, str]) -> set[str] | None:
     }.get(key)
 
 
+def _only_known_keys(table, known: set[str], where: str) -> None:
+    """A misspelt key is an error, not a setting silently ignored."""
+    if not isinstance(table, dict):
+        raise AreaConfigError(f"{where}: must be a table, not {table!r}")
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise AreaConfigError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+
+
 def _parse_condition(raw: dict, reasons: dict[str, str], where: str) -> dict:
     if not isinstance(raw, dict) or not raw:
         raise AreaConfigError(f"{where}: an alternative must be a non-empty table of conditions")
@@ -115,22 +125,36 @@ def _parse_condition(raw: dict, reasons: dict[str, str], where: str) -> dict:
             unknown = set(value) - allowed
             if unknown:
                 raise AreaConfigError(f"{where}: '{key}' has unknown values {sorted(unknown)}")
+            if not value:
+                raise AreaConfigError(f"{where}: '{key}' needs at least one value")
     return dict(raw)
 
 
 def parse_area(data: dict) -> Area:
+    _only_known_keys(data, {"area", "intervals", "reasons", "cohorts"}, "file")
     area = _require(data, "area", dict, "file")
+    _only_known_keys(area, {"name", "service_name", "service_organisation", "baseline_wait_days", "footprint"}, "area")
     intervals = _require(data, "intervals", dict, "file")
+    _only_known_keys(intervals, {"first_follow_up_days", "second_follow_up_months"}, "intervals")
     reasons_raw = _require(data, "reasons", list, "file")
+    if not reasons_raw:
+        raise AreaConfigError("reasons: at least one reason for referral is needed")
     reasons = {}
     for i, item in enumerate(reasons_raw, 1):
         where = f"reasons[{i}]"
-        reasons[_require(item, "code", str, where)] = _require(item, "label", str, where)
+        _only_known_keys(item, {"code", "label"}, where)
+        code = _require(item, "code", str, where)
+        if code in reasons:
+            raise AreaConfigError(f"{where}: reason code '{code}' is used twice")
+        reasons[code] = _require(item, "label", str, where)
     cohorts = []
     for i, raw in enumerate(_require(data, "cohorts", list, "file"), 1):
         where = f"cohorts[{i}]"
+        _only_known_keys(raw, {"code", "name", "description", "property_types", "rules"}, where)
         code = _require(raw, "code", str, where)
         where = f"cohort '{code}'"
+        if not isinstance(raw.get("description", ""), str):
+            raise AreaConfigError(f"{where}: 'description' must be text")
         types = _require(raw, "property_types", list, where)
         unknown = set(types) - set(valuesets.PropertyType.values)
         if unknown:
@@ -138,6 +162,7 @@ def parse_area(data: dict) -> Area:
         rules = []
         for j, rule in enumerate(_require(raw, "rules", list, where), 1):
             rwhere = f"{where} rule {j}"
+            _only_known_keys(rule, {"label", "any"}, rwhere)
             alternatives = _require(rule, "any", list, rwhere)
             if not alternatives:
                 raise AreaConfigError(f"{rwhere}: 'any' needs at least one alternative")

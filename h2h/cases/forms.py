@@ -18,8 +18,12 @@ class MoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         stages = next_stages(case.stage, user.role) if user.is_active else []
-        self.fields["to_stage"].choices = [(s.value, s.label) for s in stages]
         reasons = CLOSING_REASONS_FROM.get(Stage(case.stage), frozenset())
+        if case.stage == Stage.REFERRAL_RECEIVED:
+            # Accepting or declining needs the screening page, which records the cohort or the onward referral.
+            stages = [s for s in stages if s != Stage.SCREENED]
+            reasons = reasons - {ClosingReason.NOT_ELIGIBLE}
+        self.fields["to_stage"].choices = [(s.value, s.label) for s in stages]
         self.fields["closing_reason"].choices = [(r.value, r.label) for r in ClosingReason if r in reasons]
         self.fields["on"].initial = timezone.localdate()
 

@@ -44,7 +44,8 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=~Q(stage="closed"), name="one_open_case_per_person"),
             models.CheckConstraint(
-                condition=Q(stage="closed") | Q(closing_reason=""), name="closing_reason_only_when_closed"
+                condition=(Q(stage="closed") & ~Q(closing_reason="")) | (~Q(stage="closed") & Q(closing_reason="")),
+                name="closing_reason_exactly_when_closed",
             ),
         ]
         indexes = [models.Index(fields=["service", "stage"]), models.Index(fields=["assigned_to", "stage"])]

@@ -221,8 +221,8 @@ def case_detail(request, case_id: int):
 @login_required
 def case_screening(request, case_id: int):
     """Each cohort's rules against the referral, with the HHC's accept or decline."""
-    case = get_case_for_user(request, case_id, audit_view=request.method == "GET")
     _require_service(request, Role.HHC, Role.PROJECT_MANAGER)
+    case = get_case_for_user(request, case_id, audit_view=request.method == "GET")
     area = get_area()
     results = evaluate_all(area, referral_facts(case.referral))
     if case.stage != Stage.REFERRAL_RECEIVED:
@@ -278,8 +278,8 @@ def case_move_view(request, case_id: int):
 
 @login_required
 def case_assign_view(request, case_id: int):
-    case = get_case_for_user(request, case_id, audit_view=request.method == "GET")
     _require_service(request, Role.HHC, Role.PROJECT_MANAGER)
+    case = get_case_for_user(request, case_id, audit_view=request.method == "GET")
     form = AssignForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:

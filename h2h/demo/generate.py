@@ -353,7 +353,7 @@ HHC_NOTES = {
     ),
     S.APPLICATION_LIVE: (
         "Bid placed on two {property}s this cycle.",
-        "Shortlisted at position 2 for a {property} in {neighbourhood}.",
+        "Shortlisted at position 2 for {a_property} in {neighbourhood}.",
         "Void held for a direct offer: waiting for the repairs to finish.",
         "No suitable {property} this cycle; bids placed for next week.",
         "OT asked to look at the floor plan of a possible {property}.",
@@ -523,7 +523,7 @@ class _Planner:
         rng = self.rng
         while True:
             dob = _years_before(received_on, age) - timedelta(days=rng.randint(1, 360))
-            first = rng.choice(FIRST_OLDER if dob.year < 1965 else FIRST_YOUNGER)
+            first = rng.choice(FIRST_OLDER if age >= 60 else FIRST_YOUNGER)  # by age, not calendar year
             last = rng.choice(LAST_NAMES)
             if (first.lower(), last.lower(), dob) not in self.people_used:
                 self.people_used.add((first.lower(), last.lower(), dob))
@@ -660,16 +660,18 @@ class _Planner:
             details = rng.choice(MH_HOUSING_DETAILS)
         else:
             details = rng.choice(HOUSING_DETAILS[reasons[0]])
-        household_details = ""
+        household_details, carers = "", ["Daughter visits every day.", "Care package four times a day.",
+                                          "Son helps with shopping and meals."]
         if household == 2:
-            household_details = rng.choice(["Lives with their partner, who will move too.",
-                                             "Adult son will move with them as their carer."])
+            household_details, carer = rng.choice([
+                ("Lives with their partner, who will move too.", "Partner is the main carer."),
+                ("Adult son will move with them as their carer.", "Son is the main carer and lives with them."),
+            ])
+            carers.append(carer)
         elif household >= 3:
             household_details = rng.choice(["Partner and two children.", "Partner and adult daughter."])
-        carer_details = ""
-        if has_carer:
-            carer_details = rng.choice(["Daughter visits every day.", "Partner is the main carer.",
-                                        "Care package four times a day.", "Son helps with shopping and meals."])
+            carers.append("Partner is the main carer.")
+        carer_details = rng.choice(carers) if has_carer else ""
         answers.update(
             reasons=reasons, housing_details=details, tenure=tenure, household_size=household,
             household_details=household_details, has_carer=has_carer, carer_details=carer_details,
@@ -831,7 +833,8 @@ class _Planner:
         return max(20, min(120, round(self.rng.lognormvariate(mu, sigma))))
 
     def words(self, p: PlannedReferral) -> dict:
-        return {"property": PROPERTY_WORDS.get(p.cohort, "home"),
+        word = PROPERTY_WORDS.get(p.cohort, "home")
+        return {"property": word, "a_property": f"{'an' if word[0] in 'AEIOU' else 'a'} {word}",
                 "neighbourhood": p.answers["_neighbourhood"]}
 
     def accepted_timeline(self, p: PlannedReferral, screen_note: str) -> list[Step]:
@@ -862,13 +865,13 @@ class _Planner:
             refused = first_offer + rng.randint(2, 5)
             steps += [
                 Step(day(first_offer), "move", ASSIGNED, to_stage=S.OFFER,
-                     note=f"Offer of a {words['property']} through a Choice-Based Lettings bid."),
+                     note=f"Offer of {words['a_property']} through a Choice-Based Lettings bid."),
                 Step(day(refused), "move", ASSIGNED, to_stage=S.APPLICATION_LIVE,
                      note=f"Offer refused: {rng.choice(OFFER_REFUSALS)}. Back to bidding."),
             ]
         route = rng.choice([
-            f"Offer of a {words['property']} in {words['neighbourhood']} through a Choice-Based Lettings bid.",
-            f"Direct offer of a {words['property']} in {words['neighbourhood']}: void held before advertising.",
+            f"Offer of {words['a_property']} in {words['neighbourhood']} through a Choice-Based Lettings bid.",
+            f"Direct offer of {words['a_property']} in {words['neighbourhood']}: void held before advertising.",
         ])
         steps += [
             Step(day(last_offer), "move", ASSIGNED, to_stage=S.OFFER, note=route),
@@ -1001,6 +1004,8 @@ def build_plan(seed: int = DEFAULT_SEED, referrals: int = DEFAULT_REFERRALS, tod
             p.outcome = "accept"
             p.steps = planner.accepted_timeline(p, note)
         p.steps = _cut(p.steps, horizon)
+        if not p.steps:  # received in the last few days and not screened yet
+            p.outcome = "unscreened"
         plan.append(p)
 
     _cover_open_stages(plan, horizon)
@@ -1057,11 +1062,15 @@ def build_plan(seed: int = DEFAULT_SEED, referrals: int = DEFAULT_REFERRALS, tod
             step.at = _aware(step.on, minute)
             last_on, last_minute = step.on, minute
 
-    # Cover for absence: a few open cases handed to another coordinator (today, by the project manager).
-    open_cases = [p for p in plan if p.outcome == "accept"
-                  and p.final_stage in (S.SCREENED, S.FIRST_VISIT, S.APPLICATION_LIVE, S.OFFER, S.TENANCY_START,
-                                        S.FOLLOW_UP_2W)]
-    for p in rng.sample(open_cases, k=min(len(open_cases), max(1, round(n_primary * 0.015)))):
+    # Cover for absence: a few open cases handed to another coordinator (today, by the project manager),
+    # preferably ones still being worked on rather than waiting for the 6-month visit.
+    k = max(1, round(n_primary * 0.015))
+    active = [p for p in plan if p.outcome == "accept" and p.final_stage in (
+        S.SCREENED, S.FIRST_VISIT, S.APPLICATION_LIVE, S.OFFER, S.TENANCY_START)]
+    waiting = [p for p in plan if p.outcome == "accept" and p.final_stage == S.FOLLOW_UP_2W]
+    chosen = rng.sample(active, k=min(k, len(active)))
+    chosen += rng.sample(waiting, k=min(k - len(chosen), len(waiting)))
+    for p in chosen:
         p.handover = True
 
     plan.sort(key=lambda p: (p.received_at, p.key))

@@ -17,7 +17,7 @@ def _nav_for(user) -> list[tuple[str, str]]:
             items.append(("Team caseloads", reverse("cases:team")))
         items += [
             ("All cases", reverse("cases:list")),
-            ("Add a referral", reverse("referrals:start")),
+            ("Referrals", reverse("referrals:list")),
             ("Directory", reverse("directory:list")),
         ]
     if user.role in {Role.COMMISSIONER, Role.EVALUATOR, Role.PROJECT_MANAGER}:

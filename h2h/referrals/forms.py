@@ -120,7 +120,8 @@ class ReferrerForm(forms.Form):
     referrer_phone = forms.CharField(label="Phone number", max_length=40)
     referrer_email = forms.EmailField(label="Email address", required=False)
     received_via = forms.ChoiceField(label="How was the referral received?", widget=forms.RadioSelect,
-                                     choices=[(c, label) for c, label in Referral.ReceivedVia.choices if c != "api"])
+                                     choices=[(c, label) for c, label in Referral.ReceivedVia.choices
+                                              if c in {"phone", "email"}])
 
     def __init__(self, *args, keyed_by_staff: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,6 +26,7 @@ PERSON_FIELDS = (
     "phone",
     "email",
 )
+CONTACT_FIELDS = ("address_line_1", "address_line_2", "town", "postcode", "phone", "email")
 
 
 def service_organisation() -> Organisation:
@@ -37,7 +38,9 @@ def person_find(*, nhs_number: str, first_name: str, last_name: str, date_of_bir
     """The same person referred before: by NHS number when known, else by exact name and date of birth
     (never matching two different NHS numbers)."""
     if nhs_number:
-        known = Person.objects.filter(nhs_number=nhs_number).order_by("-id").first()
+        # The number and the date of birth must agree: a mistyped number that passes the check digit must
+        # not attach this referral to somebody else. A number on two people is left for review.
+        known = Person.objects.filter(nhs_number=nhs_number, date_of_birth=date_of_birth).order_by("-id").first()
         if known is not None:
             return known
     by_name = Person.objects.filter(
@@ -78,10 +81,13 @@ def referral_submit(
         if person is None:
             person = Person.objects.create(**person_data)
         else:
-            # The newest referral knows the current address and contact details.
-            for key, value in person_data.items():
-                if value:
-                    setattr(person, key, value)
+            # The newest referral knows the current address and contact details; identity fields stay as
+            # they are (a different spelling is for a person to correct, not a form to overwrite).
+            for key in CONTACT_FIELDS:
+                if person_data[key]:
+                    setattr(person, key, person_data[key])
+            if person_data["nhs_number"] and not person.nhs_number:
+                person.nhs_number = person_data["nhs_number"]
             person.save()
         open_case = (
             Case.objects.select_for_update().filter(person=person).exclude(stage=Stage.CLOSED).first()
