@@ -37,3 +37,9 @@ def browser_type_launch_args(browser_type_launch_args):
 # ======================================================================================================
 # End of the browser-test section.
 # ======================================================================================================
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s per user; tests create many users and none tests the hasher itself.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

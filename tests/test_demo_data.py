@@ -2,6 +2,7 @@
 
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -24,7 +25,7 @@ from h2h.referrals.models import Person, Referral
 SMALL = 60
 
 
-class _Rollback(Exception):
+class _RollbackError(Exception):
     pass
 
 
@@ -35,8 +36,8 @@ def _generate_then_roll_back(seed: int, referrals: int) -> list[tuple]:
         with transaction.atomic():
             demo.generate(seed=seed, referrals=referrals)
             signature = demo.database_signature()
-            raise _Rollback
-    except _Rollback:
+            raise _RollbackError
+    except _RollbackError:
         pass
     assert not Organisation.objects.exists()
     return signature
@@ -88,18 +89,25 @@ def test_case_histories_are_what_the_application_would_record():
         assert case.stage == stage_events[-1].to_stage
         assert case.stage_changed_on == stage_events[-1].on
         assert case.referred_on == first.on
+        for event in events:  # recorded on the day it took effect, as if entered live
+            assert timezone.localtime(event.at).date() == event.on, (event.kind, event.on, event.at)
         dates = [e.on for e in stage_events]
         assert dates == sorted(dates) and dates[-1] <= today
         for before, after in zip(stage_events, stage_events[1:], strict=False):
             assert after.from_stage == before.to_stage
-            assert move_allowed(after.from_stage, after.to_stage, after.by.role), (after.from_stage, after.to_stage,
-                                                                                   after.by.role)
+            assert move_allowed(after.from_stage, after.to_stage, after.by.role), (
+                after.from_stage,
+                after.to_stage,
+                after.by.role,
+            )
         if case.stage == Stage.CLOSED:
             assert case.closing_reason
         if case.decision == Case.Decision.DECLINED:
             assert case.onward_referral and case.decision_reason
     assert CaseNote.objects.exists()
     assert not CaseNote.objects.filter(at__gt=timezone.now()).exists()
+    # The generator's clock is put back afterwards.
+    assert abs(timezone.now() - datetime.now(UTC)) < timedelta(minutes=1)
 
 
 @pytest.mark.django_db

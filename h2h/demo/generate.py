@@ -2,16 +2,16 @@
 
 Two halves:
 
-* ``build_plan(seed, referrals, today)`` is pure: it decides, with one ``random.Random(seed)``, who is referred,
-  by whom, what the screening will decide and when each case moves on. Dates are offsets from ``today`` (so the
-  demo always looks live) but everything else — names, NHS numbers, choices, offsets, the stage each case ends
-  at — depends only on the seed and the count.
+* ``build_plan(seed, referrals, today)`` is pure: it decides, with one ``random.Random(seed)``, who is
+  referred, by whom, what the screening will decide and when each case moves on. Dates are offsets from
+  ``today`` (so the demo always looks live) but everything else — names, NHS numbers, choices, offsets, the
+  stage each case ends at — depends only on the seed and the count.
 * ``generate(seed, referrals)`` writes the plan through the application's own services
-  (``referral_submit``, ``case_screen_accept``/``decline``, ``case_move``, ``case_assign``, ``case_note_add``),
-  in date order across all cases, by the role the transition table expects, so the history (CaseEvent) is what
-  the application would have recorded. Those services stamp ``at`` ("recorded at") with the current time; the
-  generator then sets ``at`` of the rows it created to the moment each step was planned, so the timeline reads
-  as if it had been recorded on the day.
+  (``referral_submit``, ``case_screen_accept``/``decline``, ``case_move``, ``case_assign``,
+  ``case_note_add``), in date order across all cases, by the role the transition table expects, so the
+  history (CaseEvent) is what the application would have recorded. Each step runs with the clock set to the
+  moment it was planned for (``_clock``), so "recorded at" reads as if it had been entered on the day; nothing
+  is rewritten afterwards (case events and notes are append-only).
 
 Every identifier is fake: NHS numbers from the reserved test range 999 000 0000–999 999 9999, phone numbers
 from Ofcom's drama ranges (0115 496 0xxx, 07700 900xxx), e-mail addresses at example.org, made-up streets.
@@ -19,15 +19,17 @@ from Ofcom's drama ranges (0115 496 0xxx, 07700 900xxx), e-mail addresses at exa
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
+import re
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db import transaction
 from django.utils import timezone
 
 from h2h.accounts.models import Organisation, Team, User
@@ -35,7 +37,7 @@ from h2h.accounts.roles import Role
 from h2h.area import valuesets
 from h2h.area.config import Area, age_on, get_area
 from h2h.area.eligibility import Facts, evaluate_all
-from h2h.cases.models import Case, CaseEvent, CaseNote
+from h2h.cases.models import Case, CaseEvent
 from h2h.cases.selectors import NEXT_ACTION_TEXT
 from h2h.cases.services import case_assign, case_move, case_note_add, case_screen_accept, case_screen_decline
 from h2h.cases.stages import ClosingReason, Stage
@@ -56,15 +58,23 @@ ASSIGNED = "@assigned"  # the coordinator the case is assigned to when the step 
 
 S = Stage
 Kind = Organisation.Kind
+Setting, Tenure, Mob, Wc, Ben = (
+    valuesets.Setting,
+    valuesets.Tenure,
+    valuesets.Mobility,
+    valuesets.WheelchairUse,
+    valuesets.Benefit,
+)
 
 
 class DemoDataError(RuntimeError):
     pass
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# Organisations, people who sign in, and the directory
-# ----------------------------------------------------------------------------------------------------------------
+# fmt: off
+# ------------------------------------------------------------------------------------------------------------
+# Organisations, people who sign in, and the directory (tables kept one row a line: `fmt: off`)
+# ------------------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class OrgSpec:
@@ -78,7 +88,8 @@ SERVICE = "@service"  # replaced by the area's service_organisation code
 
 ORGANISATIONS = (
     OrgSpec(SERVICE, "Nottingham City Homes", Kind.HOUSING_PROVIDER,
-            ("Housing to Health team", "Lettings", "Independent Living", "Aids and Adaptations", "Digital Services")),
+            ("Housing to Health team", "Lettings", "Independent Living", "Aids and Adaptations",
+             "Digital Services")),
     OrgSpec("NUH", "Nottingham University Hospitals NHS Trust", Kind.ACUTE_TRUST,
             ("Discharge Team", "Occupational Therapy")),
     OrgSpec("CITYCARE", "Nottingham CityCare Partnership", Kind.COMMUNITY_PROVIDER,
@@ -88,7 +99,8 @@ ORGANISATIONS = (
     OrgSpec("NCC", "Nottingham City Council", Kind.COUNCIL,
             ("Adult Social Care", "Environmental Health", "Housing Aid", "Welfare Rights")),
     OrgSpec("SVH", "Sherwood Vale Homes", Kind.PARTNER_LANDLORD, ("Lettings", "Tenancy Sustainment")),
-    OrgSpec("CMHA", "Castle Meadow Housing Association", Kind.PARTNER_LANDLORD, ("Lettings", "Tenancy Sustainment")),
+    OrgSpec("CMHA", "Castle Meadow Housing Association", Kind.PARTNER_LANDLORD,
+            ("Lettings", "Tenancy Sustainment")),
     OrgSpec("ICB", "NHS Nottingham and Nottinghamshire Integrated Care Board", Kind.COMMISSIONER,
             ("Commissioning", "Information and Analytics")),
     OrgSpec("FURNITURE", "Second Home Furniture Project", Kind.OTHER, ("Referrals",)),
@@ -133,8 +145,8 @@ USERS = (
              "Discharge Coordinator", "0115 496 0201"),
     UserSpec("referrer-ot", "James", "Porter", Role.REFERRER, "NUH", "Occupational Therapy",
              "Occupational Therapist", "0115 496 0202"),
-    UserSpec("referrer-community", "Leanne", "Hodgson", Role.REFERRER, "CITYCARE", "Community Occupational Therapy",
-             "Community Occupational Therapist", "0115 496 0203"),
+    UserSpec("referrer-community", "Leanne", "Hodgson", Role.REFERRER, "CITYCARE",
+             "Community Occupational Therapy", "Community Occupational Therapist", "0115 496 0203"),
     UserSpec("referrer-mh", "Tom", "Adeyemi", Role.REFERRER, "NOTTSHC", "Inpatient Discharge Team",
              "Mental Health Discharge Coordinator", "0115 496 0204"),
     UserSpec("referrer-council", "Joanne", "Price", Role.REFERRER, "NCC", "Adult Social Care",
@@ -176,13 +188,15 @@ CONTACTS = (
     ("NCC", "Welfare Rights Service", "Advice line",
      "Benefits checks, PIP and Attendance Allowance claims", "0115 496 0443", "welfare.rights", ""),
     (SERVICE, "Independent Living Coordinators", "Maxine Doyle",
-     "Introductions to the scheme and activities in Independent Living", "0115 496 0450", "independent.living", ""),
+     "Introductions to the scheme and activities in Independent Living", "0115 496 0450",
+     "independent.living", ""),
     (SERVICE, "Telecare and community alarms", "Control room",
      "Alarm and pendant installation on move day", "0115 496 0451", "telecare", "24 hours"),
     (SERVICE, "Aids and Adaptations", "Kevin Ashworth",
      "Grab rails, level-access showers, ramps", "0115 496 0452", "adaptations", ""),
     ("FURNITURE", "Furniture and carpets", "Referrals desk",
-     "Free or low-cost furniture, white goods and carpets", "0115 496 0460", "referrals", "Delivers within a week"),
+     "Free or low-cost furniture, white goods and carpets", "0115 496 0460", "referrals",
+     "Delivers within a week"),
     ("REMOVALS", "Removals", "Bookings",
      "Removals on move day, paid from the hardship fund", "0115 496 0470", "bookings", ""),
     ("SVH", "Lettings", "Lettings team",
@@ -192,36 +206,38 @@ CONTACTS = (
 )
 
 
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Word lists (all made up or very common; no real people)
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
-FIRST_OLDER = (
-    "Margaret", "Joan", "Dorothy", "Barbara", "Patricia", "Jean", "Brenda", "Sheila", "Maureen", "Eileen",
-    "Pauline", "Valerie", "Irene", "Doreen", "Sylvia", "Christine", "Gloria", "Hyacinth", "Kathleen", "Rita",
-    "John", "David", "Peter", "Michael", "Brian", "Alan", "Kenneth", "Roy", "Derek", "Colin", "Keith", "Terry",
-    "Raymond", "Geoffrey", "Ronald", "Dennis", "Winston", "Mohammed", "Gurdev", "Stanisław",
-)
-FIRST_YOUNGER = (
-    "Sarah", "Emma", "Claire", "Lisa", "Michelle", "Sophie", "Chloe", "Amy", "Jessica", "Lauren", "Aisha",
-    "Fatima", "Grace", "Precious", "Agnieszka", "Natalie", "Kelly", "Stacey", "Danielle", "Jade",
-    "James", "Mark", "Paul", "Andrew", "Lee", "Craig", "Ryan", "Liam", "Jordan", "Daniel", "Jack", "Kieran",
-    "Imran", "Ahmed", "Kwame", "Tomasz", "Marcus", "Darren", "Wayne", "Scott",
-)
-LAST_NAMES = (
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright",
-    "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke", "Patel",
-    "Khan", "Hussain", "Ali", "Begum", "Kaur", "Singh", "Campbell", "Nowak", "Kowalski", "Mensah", "Okafor",
-    "Hughes", "Marshall", "Bennett", "Ward", "Turner", "Parker", "Cooper", "Hill", "Moore", "King", "Harris",
-    "Lee", "Baker", "Mitchell", "Shaw", "Fletcher", "Barker", "Brookes", "Allen", "Hudson", "Chapman", "Reid",
-    "Spencer", "Pearson", "Gibson", "Francis", "Lambert", "Riley",
-)
-STREET_FIRST = (
-    "Acorn", "Alder", "Ashdown", "Beech", "Birchwood", "Bramble", "Brook", "Cedar", "Chestnut", "Clover",
-    "Coppice", "Elmtree", "Fernlea", "Foxglove", "Hawthorn", "Hazel", "Heron", "Holly", "Juniper", "Kingfisher",
-    "Larch", "Linnet", "Maple", "Meadowsweet", "Millstone", "Orchard", "Primrose", "Rowan", "Sandpiper",
-    "Sorrel", "Sycamore", "Thistle", "Willowbrook", "Wren",
-)
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+FIRST_OLDER = _words("""
+    Margaret Joan Dorothy Barbara Patricia Jean Brenda Sheila Maureen Eileen Pauline Valerie Irene
+    Doreen Sylvia Christine Gloria Hyacinth Kathleen Rita John David Peter Michael Brian Alan
+    Kenneth Roy Derek Colin Keith Terry Raymond Geoffrey Ronald Dennis Winston Mohammed Gurdev
+    Stanisław
+""")
+FIRST_YOUNGER = _words("""
+    Sarah Emma Claire Lisa Michelle Sophie Chloe Amy Jessica Lauren Aisha Fatima Grace Precious
+    Agnieszka Natalie Kelly Stacey Danielle Jade James Mark Paul Andrew Lee Craig Ryan Liam Jordan
+    Daniel Jack Kieran Imran Ahmed Kwame Tomasz Marcus Darren Wayne Scott
+""")
+LAST_NAMES = _words("""
+    Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans Walker
+    White Roberts Green Hall Wood Jackson Clarke Patel Khan Hussain Ali Begum Kaur Singh Campbell
+    Nowak Kowalski Mensah Okafor Hughes Marshall Bennett Ward Turner Parker Cooper Hill Moore King
+    Harris Lee Baker Mitchell Shaw Fletcher Barker Brookes Allen Hudson Chapman Reid Spencer Pearson
+    Gibson Francis Lambert Riley
+""")
+STREET_FIRST = _words("""
+    Acorn Alder Ashdown Beech Birchwood Bramble Brook Cedar Chestnut Clover Coppice Elmtree Fernlea
+    Foxglove Hawthorn Hazel Heron Holly Juniper Kingfisher Larch Linnet Maple Meadowsweet Millstone
+    Orchard Primrose Rowan Sandpiper Sorrel Sycamore Thistle Willowbrook Wren
+""")
 STREET_KIND = ("Road", "Street", "Close", "Avenue", "Gardens", "Way", "Drive", "Crescent", "Grove", "Lane")
 COURT_KIND = ("Court", "House", "Lodge", "Mews")
 
@@ -245,21 +261,21 @@ OUTSIDE = (
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 PLACES = {
-    valuesets.Setting.ACUTE_HOSPITAL: (
+    Setting.ACUTE_HOSPITAL: (
         ("Queen's Medical Centre", ("Ward B3", "Ward C52", "Ward D57", "Ward E12", "Ward F15", "Ward B47")),
         ("Nottingham City Hospital", ("Ward 21", "Ward 25", "Ward 30", "Ward 51", "Ward 26")),
     ),
-    valuesets.Setting.COMMUNITY_HOSPITAL: (
+    Setting.COMMUNITY_HOSPITAL: (
         ("Lings Bar Hospital", ("Ward 1", "Ward 2", "Ward 3")),
         ("Fairfield Intermediate Care Unit", ("Ground floor", "First floor")),
     ),
-    valuesets.Setting.MENTAL_HEALTH_WARD: (
+    Setting.MENTAL_HEALTH_WARD: (
         ("Highbury Hospital", ("Ward 1", "Ward 2", "Ward 3", "Ward 4")),
         ("Riverbank Unit", ("Willow Ward", "Oak Ward")),
     ),
     "step_down_older": (("Linden Lodge", ("Rehabilitation", "Stroke rehabilitation")),),
     "step_down_mh": (("Cedar House step-down unit", ("Flat 2", "Flat 4", "Flat 6")),),
-    valuesets.Setting.CARE_HOME: (
+    Setting.CARE_HOME: (
         ("Beechwood Care Home", ("",)), ("Meadow View Care Home", ("",)), ("Orchard House Care Home", ("",)),
     ),
 }
@@ -299,9 +315,7 @@ HOUSING_DETAILS = {
         "Medically fit for discharge but the current home cannot be adapted in time.",
         "Ready to leave but has no suitable home to go back to.",
     ),
-    "overcrowding": (
-        "Lives with family in a two-bedroom house; no room for a carer to stay overnight.",
-    ),
+    "overcrowding": ("Lives with family in a two-bedroom house; no room for a carer to stay overnight.",),
     "isolation": (
         "Lives alone far from family; no support network nearby.",
         "Rarely leaves the house; wants to live near their daughter.",
@@ -323,7 +337,9 @@ EARLY_CLOSE_NOTES = {
         "Family have arranged for the person to move in with them; referral withdrawn.",
     ),
     ClosingReason.RESIDENTIAL_CARE: ("Assessed as needing 24-hour care; moved to a residential home.",),
-    ClosingReason.DIED: ("The person died before a move could be arranged. Condolence card sent to the family.",),
+    ClosingReason.DIED: (
+        "The person died before a move could be arranged. Condolence card sent to the family.",
+    ),
     ClosingReason.MOVED_ELSEWHERE: (
         "Found a private rented home through family.",
         "Accepted a home from another landlord through another route.",
@@ -385,7 +401,9 @@ ADMIN_NOTES = {
     S.REFERRAL_RECEIVED: ("Referral details checked against the housing register.",),
     S.SCREENED: ("Letter sent confirming the first visit.",),
     S.FIRST_VISIT: ("Chased the medical evidence from the GP surgery.",),
-    S.APPLICATION_LIVE: ("Bids checked for this cycle.", "Application details updated on the lettings system."),
+    S.APPLICATION_LIVE: (
+        "Bids checked for this cycle.", "Application details updated on the lettings system.",
+    ),
     S.OFFER: ("Sign-up appointment booked.",),
     S.TENANCY_START: ("Removals booked for move day.", "Furniture delivery confirmed."),
     S.FOLLOW_UP_2W: ("6-month visit booked.",),
@@ -396,11 +414,13 @@ SCREENING_LAG = ((0, 15), (1, 30), (2, 25), (3, 15), (4, 8), (6, 7))
 MISFIT_AGES = {"young_community": (25, 54), "wheelchair_at_home": (22, 54), "mh_family": (24, 50),
                "mh_not_ready": (19, 58), "under_55_acute": (35, 54), "55_no_benefit": (55, 59)}
 PROPERTY_WORDS = {OLDER: "Independent Living flat", WHEELCHAIR: "bungalow", MENTAL_HEALTH: "one-bedroom flat"}
+# fmt: on
 
 
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # The plan (pure: no database)
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Step:
@@ -446,10 +466,6 @@ class PlannedReferral:
         closes = [s.closing_reason for s in self.steps if s.to_stage == S.CLOSED]
         return closes[-1] if closes else ""
 
-    def stage_on(self, stage: str) -> date | None:
-        dates = [s.on for s in self.steps if s.to_stage == stage]
-        return dates[-1] if dates else None
-
 
 def _years_before(day: date, years: int) -> date:
     try:
@@ -478,17 +494,14 @@ class _Planner:
             raise DemoDataError(
                 f"The demo data is written for the Nottingham area file; this area has no cohort {missing}."
             )
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - made-up demo data, nothing secret
         self.area = area
         self.today = today
         self.horizon = today - timedelta(days=1)  # everything planned happened by yesterday evening
         self.nhs_used: set[str] = set()
         self.people_used: set[tuple[str, str, date]] = set()
-        self.footprint_districts = sorted(
-            {p.split(" ")[0] for p in area.footprint}, key=lambda d: (len(d), d)
-        )
 
-    # -- identifiers ---------------------------------------------------------------------------------------------
+    # -- identifiers -----------------------------------------------------------------------------------------
     def nhs_number(self) -> str:
         while True:
             first_nine = f"999{self.rng.randrange(1_000_000):06d}"
@@ -518,7 +531,7 @@ class _Planner:
                 return code, town, places, council
         raise DemoDataError("could not make a postcode for the area footprint")
 
-    # -- a person ------------------------------------------------------------------------------------------------
+    # -- a person --------------------------------------------------------------------------------------------
     def person(self, age: int, received_on: date, inside: bool, with_nhs: bool) -> dict:
         rng = self.rng
         while True:
@@ -538,7 +551,8 @@ class _Planner:
             line_2 = rng.choice(places) if rng.random() < 0.6 else ""
         email = ""
         if rng.random() < 0.12:
-            email = f"{first}.{last}{rng.randint(10, 99)}@example.org".lower()
+            local = re.sub(r"[^a-z.]", "", f"{first}.{last}".lower())
+            email = f"{local}{rng.randint(10, 99)}@example.org"
         return {
             "first_name": first,
             "last_name": last,
@@ -554,15 +568,17 @@ class _Planner:
             "_council": council,
         }
 
-    # -- where they are, why, household ----------------------------------------------------------------------------
+    # -- where they are, why, household ----------------------------------------------------------------------
     def place(self, setting: str, cohort: str) -> tuple[str, str]:
         key = setting
-        if setting == valuesets.Setting.STEP_DOWN_UNIT:
+        if setting == Setting.STEP_DOWN_UNIT:
             key = "step_down_mh" if cohort == MENTAL_HEALTH else "step_down_older"
         hospital, wards = self.rng.choice(PLACES[key])
         return hospital, self.rng.choice(wards)
 
-    def bed_dates(self, setting: str, received_on: date, ready: bool, long_stay: bool) -> tuple[date, date | None]:
+    def bed_dates(
+        self, setting: str, received_on: date, ready: bool, long_stay: bool
+    ) -> tuple[date, date | None]:
         rng = self.rng
         stay = rng.randint(14, 120) if long_stay else rng.randint(3, 50)
         admitted = received_on - timedelta(days=stay)
@@ -572,19 +588,34 @@ class _Planner:
     def referral_fields(self, cohort: str, age: int, received_on: date, variant: str = "") -> dict:
         """The 'where now', 'housing' and 'household' answers for someone built for a cohort (or a misfit)."""
         rng = self.rng
-        Setting, Tenure, Mob, Wc, Ben = (valuesets.Setting, valuesets.Tenure, valuesets.Mobility,
-                                        valuesets.WheelchairUse, valuesets.Benefit)
         answers: dict = {}
         if cohort == OLDER:
-            setting = _weighted(rng, [(Setting.ACUTE_HOSPITAL, 36), (Setting.COMMUNITY_HOSPITAL, 12),
-                                      (Setting.STEP_DOWN_UNIT, 7), (Setting.CARE_HOME, 8), (Setting.COMMUNITY, 37)])
+            setting = _weighted(
+                rng,
+                [
+                    (Setting.ACUTE_HOSPITAL, 36),
+                    (Setting.COMMUNITY_HOSPITAL, 12),
+                    (Setting.STEP_DOWN_UNIT, 7),
+                    (Setting.CARE_HOME, 8),
+                    (Setting.COMMUNITY, 37),
+                ],
+            )
             household = _weighted(rng, [(1, 68), (2, 29), (3, 3)])
             wheelchair = _weighted(rng, [(Wc.NONE, 75), (Wc.OCCASIONAL, 20), (Wc.ESSENTIAL, 5)])
-            mobility = _weighted(rng, [(Mob.INDEPENDENT, 15), (Mob.WALKING_AID, 55), (Mob.LIMITED, 27),
-                                       (Mob.BED_BOUND, 3)])
-            tenure = _weighted(rng, [(Tenure.COUNCIL_TENANT, 30), (Tenure.OWNER_OCCUPIER, 25),
-                                     (Tenure.PRIVATE_RENTED, 20), (Tenure.HOUSING_ASSOCIATION, 10),
-                                     (Tenure.LIVING_WITH_FAMILY, 10), (Tenure.OTHER, 5)])
+            mobility = _weighted(
+                rng, [(Mob.INDEPENDENT, 15), (Mob.WALKING_AID, 55), (Mob.LIMITED, 27), (Mob.BED_BOUND, 3)]
+            )
+            tenure = _weighted(
+                rng,
+                [
+                    (Tenure.COUNCIL_TENANT, 30),
+                    (Tenure.OWNER_OCCUPIER, 25),
+                    (Tenure.PRIVATE_RENTED, 20),
+                    (Tenure.HOUSING_ASSOCIATION, 10),
+                    (Tenure.LIVING_WITH_FAMILY, 10),
+                    (Tenure.OTHER, 5),
+                ],
+            )
             if age < 60:
                 benefits = [rng.choice([Ben.PIP, Ben.DLA])]
             elif age >= 66:
@@ -598,9 +629,16 @@ class _Planner:
             setting = _weighted(rng, [(Setting.ACUTE_HOSPITAL, 72), (Setting.COMMUNITY_HOSPITAL, 28)])
             household = _weighted(rng, [(1, 50), (2, 35), (3, 15)])
             wheelchair, mobility = Wc.ESSENTIAL, _weighted(rng, [(Mob.LIMITED, 85), (Mob.BED_BOUND, 15)])
-            tenure = _weighted(rng, [(Tenure.COUNCIL_TENANT, 30), (Tenure.PRIVATE_RENTED, 25),
-                                     (Tenure.OWNER_OCCUPIER, 20), (Tenure.LIVING_WITH_FAMILY, 20),
-                                     (Tenure.HOUSING_ASSOCIATION, 5)])
+            tenure = _weighted(
+                rng,
+                [
+                    (Tenure.COUNCIL_TENANT, 30),
+                    (Tenure.PRIVATE_RENTED, 25),
+                    (Tenure.OWNER_OCCUPIER, 20),
+                    (Tenure.LIVING_WITH_FAMILY, 20),
+                    (Tenure.HOUSING_ASSOCIATION, 5),
+                ],
+            )
             if age >= 66:
                 benefits = [rng.choice([Ben.ATTENDANCE_ALLOWANCE, Ben.DLA])] if rng.random() < 0.7 else []
             else:
@@ -611,27 +649,49 @@ class _Planner:
             setting = _weighted(rng, [(Setting.MENTAL_HEALTH_WARD, 75), (Setting.STEP_DOWN_UNIT, 25)])
             household = 1
             wheelchair, mobility = Wc.NONE, _weighted(rng, [(Mob.INDEPENDENT, 90), (Mob.WALKING_AID, 10)])
-            tenure = _weighted(rng, [(Tenure.HOMELESS, 25), (Tenure.PRIVATE_RENTED, 30),
-                                     (Tenure.LIVING_WITH_FAMILY, 25), (Tenure.COUNCIL_TENANT, 15),
-                                     (Tenure.OTHER, 5)])
+            tenure = _weighted(
+                rng,
+                [
+                    (Tenure.HOMELESS, 25),
+                    (Tenure.PRIVATE_RENTED, 30),
+                    (Tenure.LIVING_WITH_FAMILY, 25),
+                    (Tenure.COUNCIL_TENANT, 15),
+                    (Tenure.OTHER, 5),
+                ],
+            )
             benefits = [Ben.PIP] if rng.random() < 0.3 else []
-            reasons = ["delayed_discharge"] + rng.sample(["unsafe", "harassment", "isolation"],
-                                                         k=rng.randint(0, 1))
+            reasons = ["delayed_discharge"] + rng.sample(
+                ["unsafe", "harassment", "isolation"], k=rng.randint(0, 1)
+            )
             has_carer = rng.random() < 0.1
         else:  # a misfit: built to fail every cohort in a recognisable way
-            tenure = _weighted(rng, [(Tenure.PRIVATE_RENTED, 40), (Tenure.COUNCIL_TENANT, 25),
-                                     (Tenure.LIVING_WITH_FAMILY, 20), (Tenure.HOUSING_ASSOCIATION, 15)])
+            tenure = _weighted(
+                rng,
+                [
+                    (Tenure.PRIVATE_RENTED, 40),
+                    (Tenure.COUNCIL_TENANT, 25),
+                    (Tenure.LIVING_WITH_FAMILY, 20),
+                    (Tenure.HOUSING_ASSOCIATION, 15),
+                ],
+            )
             benefits, has_carer = [], rng.random() < 0.2
             wheelchair, mobility, household = Wc.NONE, Mob.INDEPENDENT, rng.randint(1, 3)
             if variant == "young_community":
-                setting, reasons = Setting.COMMUNITY, rng.sample(["disrepair", "overcrowding", "harassment"], k=2)
+                setting, reasons = (
+                    Setting.COMMUNITY,
+                    rng.sample(["disrepair", "overcrowding", "harassment"], k=2),
+                )
                 household = rng.randint(2, 4)
             elif variant == "wheelchair_at_home":
                 setting, reasons = Setting.COMMUNITY, ["accessibility"]
                 wheelchair, mobility = Wc.ESSENTIAL, Mob.LIMITED
                 benefits = [Ben.PIP] if rng.random() < 0.6 else []
             elif variant == "mh_family":
-                setting, reasons, household = Setting.MENTAL_HEALTH_WARD, ["delayed_discharge"], rng.randint(2, 4)
+                setting, reasons, household = (
+                    Setting.MENTAL_HEALTH_WARD,
+                    ["delayed_discharge"],
+                    rng.randint(2, 4),
+                )
             elif variant == "mh_not_ready":
                 setting, reasons, household = Setting.MENTAL_HEALTH_WARD, ["delayed_discharge", "unsafe"], 1
             elif variant == "under_55_acute":
@@ -644,11 +704,11 @@ class _Planner:
         if setting in valuesets.BED_SETTINGS:
             answers["hospital"], answers["ward"] = self.place(setting, cohort)
             ready = True
-            if cohort == OLDER or cohort == WHEELCHAIR:
+            if cohort in (OLDER, WHEELCHAIR):
                 ready = rng.random() < 0.65
             if variant == "mh_not_ready":
                 ready = False
-            if setting == valuesets.Setting.CARE_HOME:
+            if setting == Setting.CARE_HOME:
                 ready = rng.random() < 0.3
             long_stay = setting in (Setting.MENTAL_HEALTH_WARD, Setting.STEP_DOWN_UNIT, Setting.CARE_HOME)
             answers["admission_date"], answers["medically_ready_date"] = self.bed_dates(
@@ -660,29 +720,46 @@ class _Planner:
             details = rng.choice(MH_HOUSING_DETAILS)
         else:
             details = rng.choice(HOUSING_DETAILS[reasons[0]])
-        household_details, carers = "", ["Daughter visits every day.", "Care package four times a day.",
-                                          "Son helps with shopping and meals."]
+        household_details, carers = (
+            "",
+            [
+                "Daughter visits every day.",
+                "Care package four times a day.",
+                "Son helps with shopping and meals.",
+            ],
+        )
         if household == 2:
-            household_details, carer = rng.choice([
-                ("Lives with their partner, who will move too.", "Partner is the main carer."),
-                ("Adult son will move with them as their carer.", "Son is the main carer and lives with them."),
-            ])
+            household_details, carer = rng.choice(
+                [
+                    ("Lives with their partner, who will move too.", "Partner is the main carer."),
+                    (
+                        "Adult son will move with them as their carer.",
+                        "Son is the main carer and lives with them.",
+                    ),
+                ]
+            )
             carers.append(carer)
         elif household >= 3:
             household_details = rng.choice(["Partner and two children.", "Partner and adult daughter."])
             carers.append("Partner is the main carer.")
         carer_details = rng.choice(carers) if has_carer else ""
         answers.update(
-            reasons=reasons, housing_details=details, tenure=tenure, household_size=household,
-            household_details=household_details, has_carer=has_carer, carer_details=carer_details,
-            mobility=mobility, wheelchair_use=wheelchair, benefits=sorted(benefits),
+            reasons=reasons,
+            housing_details=details,
+            tenure=tenure,
+            household_size=household,
+            household_details=household_details,
+            has_carer=has_carer,
+            carer_details=carer_details,
+            mobility=mobility,
+            wheelchair_use=wheelchair,
+            benefits=sorted(benefits),
         )
         return answers
 
     def referrer(self, setting: str, cohort: str, answers: dict) -> tuple[str, str, str, dict]:
         """(organisation code, keyed by, received via, referrer answers)."""
         rng = self.rng
-        Setting = valuesets.Setting
         if setting == Setting.ACUTE_HOSPITAL:
             org, online = "NUH", ["referrer", "referrer", "referrer-ot"]
         elif setting == Setting.COMMUNITY_HOSPITAL:
@@ -690,29 +767,51 @@ class _Planner:
         elif setting == Setting.MENTAL_HEALTH_WARD:
             org, online = "NOTTSHC", ["referrer-mh"]
         elif setting == Setting.STEP_DOWN_UNIT:
-            org, online = ("NOTTSHC", ["referrer-mh"]) if answers["hospital"].startswith("Cedar") else (
-                "NUH", ["referrer", "referrer-ot"])
+            org, online = (
+                ("NOTTSHC", ["referrer-mh"])
+                if answers["hospital"].startswith("Cedar")
+                else ("NUH", ["referrer", "referrer-ot"])
+            )
         elif setting == Setting.CARE_HOME:
             org, online = "NCC", ["referrer-council"]
         else:
-            org = _weighted(rng, [("NCC", 40), ("CITYCARE", 30), ("SVH", 8), ("CMHA", 7), (SERVICE, 10),
-                                  ("NOTTSHC", 5)])
-            online = {"NCC": ["referrer-council"], "CITYCARE": ["referrer-community"],
-                      "NOTTSHC": ["referrer-mh"]}.get(org, [])
+            org = _weighted(
+                rng, [("NCC", 40), ("CITYCARE", 30), ("SVH", 8), ("CMHA", 7), (SERVICE, 10), ("NOTTSHC", 5)]
+            )
+            online = {
+                "NCC": ["referrer-council"],
+                "CITYCARE": ["referrer-community"],
+                "NOTTSHC": ["referrer-mh"],
+            }.get(org, [])
         if online and rng.random() < 0.7:
             spec = USERS_BY_NAME[rng.choice(online)]
-            return org, spec.username, Referral.ReceivedVia.ONLINE, {
-                "referrer_name": spec.full_name, "referrer_role": spec.job_title,
-                "referrer_phone": spec.phone, "referrer_email": spec.email,
-            }
+            return (
+                org,
+                spec.username,
+                Referral.ReceivedVia.ONLINE,
+                {
+                    "referrer_name": spec.full_name,
+                    "referrer_role": spec.job_title,
+                    "referrer_phone": spec.phone,
+                    "referrer_email": spec.email,
+                },
+            )
         first, last = rng.choice(FIRST_YOUNGER), rng.choice(LAST_NAMES)
         via = _weighted(rng, [(Referral.ReceivedVia.PHONE, 60), (Referral.ReceivedVia.EMAIL, 40)])
         keyed_by = "admin-officer" if rng.random() < 0.5 else rng.choice(HHCS)
-        return org, keyed_by, via, {
-            "referrer_name": f"{first} {last}", "referrer_role": rng.choice(REFERRER_ROLES[org]),
-            "referrer_phone": _drama_landline(rng),
-            "referrer_email": f"{first}.{last}@example.org".lower() if via == Referral.ReceivedVia.EMAIL else "",
-        }
+        return (
+            org,
+            keyed_by,
+            via,
+            {
+                "referrer_name": f"{first} {last}",
+                "referrer_role": rng.choice(REFERRER_ROLES[org]),
+                "referrer_phone": _drama_landline(rng),
+                "referrer_email": f"{first}.{last}@example.org".lower()
+                if via == Referral.ReceivedVia.EMAIL
+                else "",
+            },
+        )
 
     def consent(self, cohort: str, age: int) -> dict:
         rng = self.rng
@@ -726,13 +825,24 @@ class _Planner:
             sharing.append(Referral.Sharing.EVALUATION)
         if best_interests:
             return {
-                "consent": Referral.Consent.BEST_INTERESTS, "consent_sharing": [str(s) for s in sharing],
-                "consent_decision_maker": rng.choice(["Consultant geriatrician, with the family",
-                                                      "Hospital social worker (best-interests meeting)"]),
-                "consent_notes": "Capacity assessed on the ward for decisions about where to live; family involved.",
+                "consent": Referral.Consent.BEST_INTERESTS,
+                "consent_sharing": [str(s) for s in sharing],
+                "consent_decision_maker": rng.choice(
+                    [
+                        "Consultant geriatrician, with the family",
+                        "Hospital social worker (best-interests meeting)",
+                    ]
+                ),
+                "consent_notes": (
+                    "Capacity assessed on the ward for decisions about where to live; family involved."
+                ),
             }
-        return {"consent": Referral.Consent.GIVEN, "consent_sharing": [str(s) for s in sharing],
-                "consent_decision_maker": "", "consent_notes": ""}
+        return {
+            "consent": Referral.Consent.GIVEN,
+            "consent_sharing": [str(s) for s in sharing],
+            "consent_decision_maker": "",
+            "consent_notes": "",
+        }
 
     def facts(self, answers: dict, received_on: date) -> Facts:
         """The same facts h2h.referrals.services.referral_facts takes from the saved referral."""
@@ -751,7 +861,7 @@ class _Planner:
     def passed(self, answers: dict, received_on: date) -> list[str]:
         return [r.code for r in evaluate_all(self.area, self.facts(answers, received_on)) if r.passed]
 
-    # -- one referral ----------------------------------------------------------------------------------------------
+    # -- one referral ----------------------------------------------------------------------------------------
     def age_for(self, cohort: str, variant: str) -> int:
         rng = self.rng
         if cohort == OLDER:
@@ -768,8 +878,16 @@ class _Planner:
         variant = ""
         for _ in range(50):
             if cohort == NOT_FIT:
-                variant = rng.choice(["young_community", "wheelchair_at_home", "mh_family", "mh_not_ready",
-                                      "under_55_acute", "55_no_benefit"])
+                variant = rng.choice(
+                    [
+                        "young_community",
+                        "wheelchair_at_home",
+                        "mh_family",
+                        "mh_not_ready",
+                        "under_55_acute",
+                        "55_no_benefit",
+                    ]
+                )
             age = self.age_for(cohort, variant)
             fields = self.referral_fields(cohort, age, received_on, variant)
             person = self.person(age, received_on, inside, with_nhs=rng.random() < 0.9)
@@ -779,20 +897,28 @@ class _Planner:
                 break
             # Not what was intended: free the identifiers and try again.
             self.nhs_used.discard(person["nhs_number"])
-            self.people_used.discard((person["first_name"].lower(), person["last_name"].lower(),
-                                      person["date_of_birth"]))
+            self.people_used.discard(
+                (person["first_name"].lower(), person["last_name"].lower(), person["date_of_birth"])
+            )
         else:
             raise DemoDataError(f"could not build a referral for {cohort}")
         org, keyed_by, via, referrer = self.referrer(answers["setting"], cohort, answers)
         answers.update(referrer)
         answers.update(self.consent(cohort, age))
         planned = PlannedReferral(
-            key=key, answers=answers, referrer_org=org, keyed_by=keyed_by, received_via=via,
-            received_on=received_on, outcome="", cohort=cohort, in_footprint=inside,
+            key=key,
+            answers=answers,
+            referrer_org=org,
+            keyed_by=keyed_by,
+            received_via=via,
+            received_on=received_on,
+            outcome="",
+            cohort=cohort,
+            in_footprint=inside,
         )
         return planned, variant
 
-    # -- what happens next -------------------------------------------------------------------------------------------
+    # -- what happens next -----------------------------------------------------------------------------------
     def decline_reason(self, p: PlannedReferral, variant: str) -> tuple[str, str]:
         a = p.answers
         age = age_on(a["date_of_birth"], p.received_on)
@@ -800,23 +926,31 @@ class _Planner:
             "young_community": (
                 f"Does not fit a cohort: aged {age}, at home and not in a high-demand bed.",
                 "Referred to Housing Aid for a general-needs application"
-                + ("; Environmental Health asked to inspect the disrepair." if "disrepair" in a["reasons"] else "."),
+                + (
+                    "; Environmental Health asked to inspect the disrepair."
+                    if "disrepair" in a["reasons"]
+                    else "."
+                ),
             ),
             "wheelchair_at_home": (
                 f"Essential wheelchair user aged {age}, but at home rather than in a hospital bed.",
-                "Advice on adaptations via Adult Social Care; housing register application with medical priority.",
+                "Advice on adaptations via Adult Social Care; "
+                "housing register application with medical priority.",
             ),
             "mh_family": (
-                f"Ready to move on from a mental-health ward, but the household is {a['household_size']} people: "
+                "Ready to move on from a mental-health ward, but the household is "
+                f"{a['household_size']} people: "
                 "the move-on flats are for single people.",
-                "Referred to Housing Aid for a family-sized general-needs application; ward social worker told.",
+                "Referred to Housing Aid for a family-sized general-needs application; "
+                "ward social worker told.",
             ),
             "mh_not_ready": (
                 "Not yet ready to move on: the ward has not set a date the person is medically ready.",
                 "Advice to the ward: re-refer when the person is ready to move on.",
             ),
             "under_55_acute": (
-                f"Aged {age}, not an essential wheelchair user and not in a mental-health bed: fits no cohort.",
+                f"Aged {age}, not an essential wheelchair user and not in a mental-health bed: "
+                "fits no cohort.",
                 "Advice on adaptations via Adult Social Care; Housing Aid for a general-needs application.",
             ),
             "55_no_benefit": (
@@ -834,8 +968,11 @@ class _Planner:
 
     def words(self, p: PlannedReferral) -> dict:
         word = PROPERTY_WORDS.get(p.cohort, "home")
-        return {"property": word, "a_property": f"{'an' if word[0] in 'AEIOU' else 'a'} {word}",
-                "neighbourhood": p.answers["_neighbourhood"]}
+        return {
+            "property": word,
+            "a_property": f"{'an' if word[0] in 'AEIOU' else 'a'} {word}",
+            "neighbourhood": p.answers["_neighbourhood"],
+        }
 
     def accepted_timeline(self, p: PlannedReferral, screen_note: str) -> list[Step]:
         rng = self.rng
@@ -849,44 +986,92 @@ class _Planner:
         last_offer = tenancy - rng.randint(3, min(12, tenancy - live - 1))
         steps = [
             Step(day(screened), "accept", ASSIGNED, to_stage=S.SCREENED, cohort=p.cohort, note=screen_note),
-            Step(day(visited), "move", ASSIGNED, to_stage=S.FIRST_VISIT, note=rng.choice([
-                "Baseline survey done; consent confirmed for sharing with the hospital team.",
-                "Visited on the ward with the OT; baseline survey done.",
-                "Home visit: needs level access and a walk-in shower. Baseline survey done.",
-                "Baseline survey done.",
-            ])),
-            Step(day(live), "move", "housing-manager", to_stage=S.APPLICATION_LIVE, note=rng.choice([
-                "Fast-track approved: medical priority band, effective date set 12 months earlier.",
-                "Signed off the same day; panel to review for audit.",
-            ])),
+            Step(
+                day(visited),
+                "move",
+                ASSIGNED,
+                to_stage=S.FIRST_VISIT,
+                note=rng.choice(
+                    [
+                        "Baseline survey done; consent confirmed for sharing with the hospital team.",
+                        "Visited on the ward with the OT; baseline survey done.",
+                        "Home visit: needs level access and a walk-in shower. Baseline survey done.",
+                        "Baseline survey done.",
+                    ]
+                ),
+            ),
+            Step(
+                day(live),
+                "move",
+                "housing-manager",
+                to_stage=S.APPLICATION_LIVE,
+                note=rng.choice(
+                    [
+                        "Fast-track approved: medical priority band, effective date set 12 months earlier.",
+                        "Signed off the same day; panel to review for audit.",
+                    ]
+                ),
+            ),
         ]
         if last_offer - live >= 10 and rng.random() < 0.22:
             first_offer = live + rng.randint(1, last_offer - live - 6)
             refused = first_offer + rng.randint(2, 5)
             steps += [
-                Step(day(first_offer), "move", ASSIGNED, to_stage=S.OFFER,
-                     note=f"Offer of {words['a_property']} through a Choice-Based Lettings bid."),
-                Step(day(refused), "move", ASSIGNED, to_stage=S.APPLICATION_LIVE,
-                     note=f"Offer refused: {rng.choice(OFFER_REFUSALS)}. Back to bidding."),
+                Step(
+                    day(first_offer),
+                    "move",
+                    ASSIGNED,
+                    to_stage=S.OFFER,
+                    note=f"Offer of {words['a_property']} through a Choice-Based Lettings bid.",
+                ),
+                Step(
+                    day(refused),
+                    "move",
+                    ASSIGNED,
+                    to_stage=S.APPLICATION_LIVE,
+                    note=f"Offer refused: {rng.choice(OFFER_REFUSALS)}. Back to bidding.",
+                ),
             ]
-        route = rng.choice([
-            f"Offer of {words['a_property']} in {words['neighbourhood']} through a Choice-Based Lettings bid.",
-            f"Direct offer of {words['a_property']} in {words['neighbourhood']}: void held before advertising.",
-        ])
+        route = rng.choice(
+            [
+                f"Offer of {words['a_property']} in {words['neighbourhood']} "
+                "through a Choice-Based Lettings bid.",
+                f"Direct offer of {words['a_property']} in {words['neighbourhood']}: "
+                "void held before advertising.",
+            ]
+        )
         steps += [
             Step(day(last_offer), "move", ASSIGNED, to_stage=S.OFFER, note=route),
-            Step(day(tenancy), "move", ASSIGNED, to_stage=S.TENANCY_START,
-                 note="Tenancy signed; moved in with help from the removals team."),
+            Step(
+                day(tenancy),
+                "move",
+                ASSIGNED,
+                to_stage=S.TENANCY_START,
+                note="Tenancy signed; moved in with help from the removals team.",
+            ),
         ]
         two_weeks = tenancy + self.area.first_follow_up_days + rng.randint(0, 4)
-        six_months = tenancy + 182 + rng.randint(0, 12)  # about six months, in days so the plan ignores the calendar
+        six_months = (
+            tenancy + 182 + rng.randint(0, 12)
+        )  # about six months, in days so the plan ignores the calendar
         closed = six_months + rng.randint(0, 28)  # after the hospital-activity check
         steps += [
             Step(day(two_weeks), "move", ASSIGNED, to_stage=S.FOLLOW_UP_2W, note="2-week visit done."),
-            Step(day(six_months), "move", ASSIGNED, to_stage=S.FOLLOW_UP_6M,
-                 note="6-month visit done; follow-up survey completed."),
-            Step(day(closed), "move", ASSIGNED, to_stage=S.CLOSED, closing_reason=ClosingReason.REHOUSED,
-                 note="Follow-up complete: case closed."),
+            Step(
+                day(six_months),
+                "move",
+                ASSIGNED,
+                to_stage=S.FOLLOW_UP_6M,
+                note="6-month visit done; follow-up survey completed.",
+            ),
+            Step(
+                day(closed),
+                "move",
+                ASSIGNED,
+                to_stage=S.CLOSED,
+                closing_reason=ClosingReason.REHOUSED,
+                note="Follow-up complete: case closed.",
+            ),
         ]
         if rng.random() < 0.12:  # ends early
             stop_after = _weighted(rng, [(0, 20), (1, 25), (2, 45), (3 if len(steps) > 3 else 2, 10)])
@@ -896,8 +1081,14 @@ class _Planner:
             reason = _weighted(rng, EARLY_CLOSE_WEIGHTS)
             by = "project-manager" if rng.random() < 0.2 else ASSIGNED
             steps = steps[: stop_after + 1] + [
-                Step(when, "move", by, to_stage=S.CLOSED, closing_reason=reason,
-                     note=rng.choice(EARLY_CLOSE_NOTES[reason]))
+                Step(
+                    when,
+                    "move",
+                    by,
+                    to_stage=S.CLOSED,
+                    closing_reason=reason,
+                    note=rng.choice(EARLY_CLOSE_NOTES[reason]),
+                )
             ]
         return steps
 
@@ -906,7 +1097,9 @@ class _Planner:
         rng = self.rng
         if p.outcome == "decline":
             if rng.random() < 0.4:
-                return [Step(p.received_on, "note", ASSIGNED, note=rng.choice(HHC_NOTES[S.REFERRAL_RECEIVED][1:]))]
+                return [
+                    Step(p.received_on, "note", ASSIGNED, note=rng.choice(HHC_NOTES[S.REFERRAL_RECEIVED][1:]))
+                ]
             return []
         if p.outcome != "accept":
             return []
@@ -929,7 +1122,7 @@ class _Planner:
                 by, text = "admin-officer", rng.choice(ADMIN_NOTES[stage])
             else:
                 templates = HHC_NOTES[stage]
-                if stage == S.REFERRAL_RECEIVED and p.answers["setting"] == valuesets.Setting.COMMUNITY:
+                if stage == S.REFERRAL_RECEIVED and p.answers["setting"] == Setting.COMMUNITY:
                     templates = templates[1:]
                 by, text = ASSIGNED, rng.choice(templates).format(**self.words(p))
             notes.append(Step(on, "note", by, note=text))
@@ -940,8 +1133,12 @@ def _cut(steps: list[Step], horizon: date) -> list[Step]:
     return [s for s in steps if s.on <= horizon]
 
 
-def build_plan(seed: int = DEFAULT_SEED, referrals: int = DEFAULT_REFERRALS, today: date | None = None,
-               area: Area | None = None) -> list[PlannedReferral]:
+def build_plan(
+    seed: int = DEFAULT_SEED,
+    referrals: int = DEFAULT_REFERRALS,
+    today: date | None = None,
+    area: Area | None = None,
+) -> list[PlannedReferral]:
     """Everything the demo will contain, decided from the seed alone, in the order it is received."""
     area = area or get_area()
     today = today or timezone.localdate()
@@ -956,8 +1153,12 @@ def build_plan(seed: int = DEFAULT_SEED, referrals: int = DEFAULT_REFERRALS, tod
     n_not_fit = round(n_primary * 0.15)
     n_wheelchair = round(n_primary * 0.18)
     n_mh = round(n_primary * 0.22)
-    intents = ([NOT_FIT] * n_not_fit + [WHEELCHAIR] * n_wheelchair + [MENTAL_HEALTH] * n_mh
-               + [OLDER] * (n_primary - n_not_fit - n_wheelchair - n_mh))
+    intents = (
+        [NOT_FIT] * n_not_fit
+        + [WHEELCHAIR] * n_wheelchair
+        + [MENTAL_HEALTH] * n_mh
+        + [OLDER] * (n_primary - n_not_fit - n_wheelchair - n_mh)
+    )
     rng.shuffle(intents)
     outside = [True] * round(n_primary * 0.10)
     outside += [False] * (n_primary - len(outside))
@@ -980,27 +1181,52 @@ def build_plan(seed: int = DEFAULT_SEED, referrals: int = DEFAULT_REFERRALS, tod
             if cohort == NOT_FIT:
                 reason, onward = planner.decline_reason(p, variant)
                 if is_outside:
-                    reason += f" Also lives outside the partnership area ({p.answers['postcode'].split()[0]})."
+                    reason += (
+                        f" Also lives outside the partnership area ({p.answers['postcode'].split()[0]})."
+                    )
             else:
                 district = p.answers["postcode"].split()[0]
-                reason = f"Lives outside the partnership area ({district}): the service covers Nottingham only."
-                onward = (f"Referred to {p.answers['_council']} housing options team; "
-                          "advice given on applying with medical priority.")
+                reason = (
+                    f"Lives outside the partnership area ({district}): the service covers Nottingham only."
+                )
+                onward = (
+                    f"Referred to {p.answers['_council']} housing options team; "
+                    "advice given on applying with medical priority."
+                )
             p.outcome = "decline"
             by = "project-manager" if rng.random() < 0.1 else ASSIGNED
-            p.steps = [Step(screen_on, "decline", by, to_stage=S.CLOSED,
-                            closing_reason=ClosingReason.NOT_ELIGIBLE, note=reason, onward=onward)]
+            p.steps = [
+                Step(
+                    screen_on,
+                    "decline",
+                    by,
+                    to_stage=S.CLOSED,
+                    closing_reason=ClosingReason.NOT_ELIGIBLE,
+                    note=reason,
+                    onward=onward,
+                )
+            ]
         else:
             note = ""
             if is_outside:
-                note = ("Outside the footprint, but has a local connection: "
-                        + rng.choice(["family in Nottingham who will support the move.",
-                                      "long-term patient at a Nottingham hospital and wants to live near family.",
-                                      "moving back to the city to be near their carer."])
-                        + " Accepted after discussion with the project manager.")
+                note = (
+                    "Outside the footprint, but has a local connection: "
+                    + rng.choice(
+                        [
+                            "family in Nottingham who will support the move.",
+                            "long-term patient at a Nottingham hospital and wants to live near family.",
+                            "moving back to the city to be near their carer.",
+                        ]
+                    )
+                    + " Accepted after discussion with the project manager."
+                )
             elif rng.random() < 0.2:
-                note = rng.choice(["Fits the criteria; first visit to be arranged with the ward.",
-                                   "Accepted: urgent, discharge is waiting on housing."])
+                note = rng.choice(
+                    [
+                        "Fits the criteria; first visit to be arranged with the ward.",
+                        "Accepted: urgent, discharge is waiting on housing.",
+                    ]
+                )
             p.outcome = "accept"
             p.steps = planner.accepted_timeline(p, note)
         p.steps = _cut(p.steps, horizon)
@@ -1023,9 +1249,23 @@ def build_plan(seed: int = DEFAULT_SEED, referrals: int = DEFAULT_REFERRALS, tod
     dups = []
     for n, (orig, start, end) in enumerate(rng.sample(candidates, k=min(n_dup, len(candidates)))):
         on = start + timedelta(days=rng.randint(1, (end - start).days - 1))
-        person = {k: orig.answers[k] for k in (
-            "first_name", "last_name", "date_of_birth", "nhs_number", "address_line_1", "address_line_2", "town",
-            "postcode", "phone", "email", "_neighbourhood", "_council")}
+        person = {
+            k: orig.answers[k]
+            for k in (
+                "first_name",
+                "last_name",
+                "date_of_birth",
+                "nhs_number",
+                "address_line_1",
+                "address_line_2",
+                "town",
+                "postcode",
+                "phone",
+                "email",
+                "_neighbourhood",
+                "_council",
+            )
+        }
         age = age_on(person["date_of_birth"], on)
         fields = planner.referral_fields(orig.cohort, age, on)
         answers = {**person, **fields}
@@ -1033,19 +1273,34 @@ def build_plan(seed: int = DEFAULT_SEED, referrals: int = DEFAULT_REFERRALS, tod
         answers.update(referrer)
         answers.update(planner.consent(orig.cohort, age))
         dup = PlannedReferral(
-            key=n_primary + n, answers=answers, referrer_org=org, keyed_by=keyed_by, received_via=via,
-            received_on=on, outcome="linked", cohort=orig.cohort, in_footprint=orig.in_footprint,
+            key=n_primary + n,
+            answers=answers,
+            referrer_org=org,
+            keyed_by=keyed_by,
+            received_via=via,
+            received_on=on,
+            outcome="linked",
+            cohort=orig.cohort,
+            in_footprint=orig.in_footprint,
             duplicate_of=orig.key,
         )
         note_on = on + timedelta(days=1)
         if rng.random() < 0.6 and note_on < end and note_on <= horizon:
-            orig.steps.append(Step(note_on, "note", ASSIGNED, note="Second referral for the same episode linked "
-                                                                    "to this case; no change to the plan."))
+            orig.steps.append(
+                Step(
+                    note_on,
+                    "note",
+                    ASSIGNED,
+                    note="Second referral for the same episode linked to this case; no change to the plan.",
+                )
+            )
         dups.append(dup)
 
     for p in plan:
         p.steps += planner.notes(p)
-        p.steps.sort(key=lambda s: s.on)  # stable: a note stays after the stage move it follows on the same day
+        p.steps.sort(
+            key=lambda s: s.on
+        )  # stable: a note stays after the stage move it follows on the same day
     plan += dups
 
     # Times of day: received in working hours; each later step of a case strictly after the one before.
@@ -1065,8 +1320,12 @@ def build_plan(seed: int = DEFAULT_SEED, referrals: int = DEFAULT_REFERRALS, tod
     # Cover for absence: a few open cases handed to another coordinator (today, by the project manager),
     # preferably ones still being worked on rather than waiting for the 6-month visit.
     k = max(1, round(n_primary * 0.015))
-    active = [p for p in plan if p.outcome == "accept" and p.final_stage in (
-        S.SCREENED, S.FIRST_VISIT, S.APPLICATION_LIVE, S.OFFER, S.TENANCY_START)]
+    active = [
+        p
+        for p in plan
+        if p.outcome == "accept"
+        and p.final_stage in (S.SCREENED, S.FIRST_VISIT, S.APPLICATION_LIVE, S.OFFER, S.TENANCY_START)
+    ]
     waiting = [p for p in plan if p.outcome == "accept" and p.final_stage == S.FOLLOW_UP_2W]
     chosen = rng.sample(active, k=min(k, len(active)))
     chosen += rng.sample(waiting, k=min(k - len(chosen), len(waiting)))
@@ -1089,17 +1348,28 @@ def _aware(day: date, minute: int) -> datetime:
 
 
 def _cover_open_stages(plan: list[PlannedReferral], horizon: date) -> None:
-    """Make sure each open stage holds a case or two: hold there the most recent case that passed through it in
-    the last six weeks (its next step delayed, as happens: evidence awaited, a viewing rearranged)."""
+    """Make sure each open stage holds a case or two: hold there the most recent case that passed through it
+    in the last six weeks (its next step delayed, as happens: evidence awaited, a viewing rearranged)."""
     want = 2 if len(plan) >= 200 else 1
     since = horizon - timedelta(days=45)
 
     def counts() -> Counter:
-        return Counter(p.final_stage for p in plan
-                       if p.outcome in ("accept", "decline") or (p.outcome == "unscreened" and p.auto_assign))
+        return Counter(
+            p.final_stage
+            for p in plan
+            if p.outcome in ("accept", "decline") or (p.outcome == "unscreened" and p.auto_assign)
+        )
 
-    for stage in (S.REFERRAL_RECEIVED, S.SCREENED, S.FIRST_VISIT, S.APPLICATION_LIVE, S.OFFER, S.TENANCY_START,
-                  S.FOLLOW_UP_2W, S.FOLLOW_UP_6M):
+    for stage in (
+        S.REFERRAL_RECEIVED,
+        S.SCREENED,
+        S.FIRST_VISIT,
+        S.APPLICATION_LIVE,
+        S.OFFER,
+        S.TENANCY_START,
+        S.FOLLOW_UP_2W,
+        S.FOLLOW_UP_6M,
+    ):
         for _ in range(want):
             have = counts()
             if have[stage] >= want:
@@ -1128,8 +1398,15 @@ def _cover_open_stages(plan: list[PlannedReferral], horizon: date) -> None:
 def plan_signature(plan: list[PlannedReferral]) -> list[tuple]:
     """What the database should hold for a plan: one row per referral, in the order received."""
     return [
-        (p.answers["first_name"], p.answers["last_name"], p.answers["nhs_number"], p.answers["postcode"],
-         p.final_stage, p.cohort if p.outcome == "accept" else "", p.closing_reason)
+        (
+            p.answers["first_name"],
+            p.answers["last_name"],
+            p.answers["nhs_number"],
+            p.answers["postcode"],
+            p.final_stage,
+            p.cohort if p.outcome == "accept" else "",
+            p.closing_reason,
+        )
         for p in plan
     ]
 
@@ -1143,15 +1420,29 @@ def database_signature() -> list[tuple]:
         if r.linked_to_open_case or case is None:
             stage, cohort, reason = "linked", "", ""
         else:
-            stage, cohort, reason = case.stage, case.cohort if case.decision == "accepted" else "", case.closing_reason
-        rows.append((r.person.first_name, r.person.last_name, r.person.nhs_number, r.person.postcode, stage,
-                     cohort, reason))
+            stage, cohort, reason = (
+                case.stage,
+                case.cohort if case.decision == "accepted" else "",
+                case.closing_reason,
+            )
+        rows.append(
+            (
+                r.person.first_name,
+                r.person.last_name,
+                r.person.nhs_number,
+                r.person.postcode,
+                stage,
+                cohort,
+                reason,
+            )
+        )
     return rows
 
 
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Writing to the database
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
+
 
 def _org_code(code: str, area: Area) -> str:
     return area.service_organisation if code == SERVICE else code
@@ -1174,9 +1465,17 @@ def create_users(orgs: dict[str, Organisation]) -> dict[str, User]:
     for spec in USERS:
         org = orgs[spec.org]
         user = User(
-            username=spec.username, first_name=spec.first_name, last_name=spec.last_name, email=spec.email,
-            role=spec.role, organisation=org, team=teams[(org.pk, spec.team)], job_title=spec.job_title,
-            phone=spec.phone, is_staff=spec.role == Role.ADMINISTRATOR, is_superuser=spec.role == Role.ADMINISTRATOR,
+            username=spec.username,
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            email=spec.email,
+            role=spec.role,
+            organisation=org,
+            team=teams[(org.pk, spec.team)],
+            job_title=spec.job_title,
+            phone=spec.phone,
+            is_staff=spec.role == Role.ADMINISTRATOR,
+            is_superuser=spec.role == Role.ADMINISTRATOR,
             password=password_hash,
         )
         user.save()
@@ -1185,33 +1484,29 @@ def create_users(orgs: dict[str, Organisation]) -> dict[str, User]:
 
 
 def create_contacts(orgs: dict[str, Organisation]) -> None:
-    Contact.objects.bulk_create([
-        Contact(organisation=orgs[org], team_name=team, person_name=person, what_for=what_for, phone=phone,
-                email=f"{local}@example.org", notes=notes)
-        for org, team, person, what_for, phone, local, notes in CONTACTS
-    ])
+    Contact.objects.bulk_create(
+        [
+            Contact(
+                organisation=orgs[org],
+                team_name=team,
+                person_name=person,
+                what_for=what_for,
+                phone=phone,
+                email=f"{local}@example.org",
+                notes=notes,
+            )
+            for org, team, person, what_for, phone, local, notes in CONTACTS
+        ]
+    )
 
 
 @dataclass
 class _Runner:
-    """Applies a plan through the services, recording the moment each step was planned for."""
+    """Applies a plan through the services, each step on the clock of the moment it was planned for."""
 
     users: dict[str, User]
     orgs: dict[str, Organisation]
     area: Area
-    event_times: dict[int, datetime] = field(default_factory=dict)
-    note_times: dict[int, datetime] = field(default_factory=dict)
-    last_event_id: int = 0
-
-    def _stamp_events(self, at: datetime) -> None:
-        with connection.cursor() as cursor:  # plain SQL: this runs after every step
-            cursor.execute(f"SELECT id FROM {CaseEvent._meta.db_table} WHERE id > %s ORDER BY id",  # noqa: S608
-                           [self.last_event_id])
-            new = [row[0] for row in cursor.fetchall()]
-        for i, event_id in enumerate(new):
-            self.event_times[event_id] = at + timedelta(milliseconds=i)
-        if new:
-            self.last_event_id = new[-1]
 
     def _actor(self, name: str, case: Case) -> User:
         if name == ASSIGNED:
@@ -1222,52 +1517,31 @@ class _Runner:
 
     def run(self, plan: list[PlannedReferral]) -> None:
         self.users_by_id = {u.pk: u for u in self.users.values()}
-        self.last_event_id = CaseEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
         referrals: dict[int, Referral] = {}
         cases: dict[int, Case] = {}
         queue = [(p.received_at, p.key, -1, p, None) for p in plan]
         queue += [(s.at, p.key, i, p, s) for p in plan for i, s in enumerate(p.steps)]
         queue.sort(key=lambda item: (item[0], item[1], item[2]))
         for at, _key, _i, p, step in queue:
-            if step is None:
-                referral = referral_submit(
-                    answers={k: v for k, v in p.answers.items() if not k.startswith("_")},
-                    by=self.users[p.keyed_by], referrer_organisation=self.orgs[p.referrer_org],
-                    received_via=p.received_via, received_at=at, auto_assign=p.auto_assign,
-                )
-                if p.outcome == "linked" and not referral.linked_to_open_case:
-                    raise DemoDataError(f"referral {p.key} should have been linked to an open case")
-                referrals[p.key] = referral
-                if referral.case_id is not None and not referral.linked_to_open_case:
-                    cases[p.key] = referral.case
-                self._stamp_events(at)
-                continue
-            case = cases[p.key]
-            by = self._actor(step.by, case)
-            if step.kind == "note":
-                note = case_note_add(case=case, by=by, text=step.note)
-                self.note_times[note.pk] = at
-                continue
-            if step.kind in ("accept", "decline"):
-                results = evaluate_all(self.area, referral_facts(referrals[p.key]))
-                passed = {r.code for r in results if r.passed}
-                stored = [r.as_dict() for r in results]
-                if step.kind == "accept":
-                    if step.cohort not in passed:
-                        raise DemoDataError(f"referral {p.key}: screening does not pass {step.cohort}")
-                    case_screen_accept(case=case, by=by, cohort=step.cohort, results=stored, on=step.on,
-                                       note=step.note)
+            with _clock(at):
+                if step is None:
+                    referral = referral_submit(
+                        answers={k: v for k, v in p.answers.items() if not k.startswith("_")},
+                        by=self.users[p.keyed_by],
+                        referrer_organisation=self.orgs[p.referrer_org],
+                        received_via=p.received_via,
+                        received_at=at,
+                        auto_assign=p.auto_assign,
+                    )
+                    if p.outcome == "linked" and not referral.linked_to_open_case:
+                        raise DemoDataError(f"referral {p.key} should have been linked to an open case")
+                    referrals[p.key] = referral
+                    if referral.case_id is not None and not referral.linked_to_open_case:
+                        cases[p.key] = referral.case
                 else:
-                    if p.cohort == NOT_FIT and passed:
-                        raise DemoDataError(f"referral {p.key}: meant to fit no cohort but passes {passed}")
-                    case_screen_decline(case=case, by=by, reason=step.note, onward_referral=step.onward,
-                                        results=stored, on=step.on)
-            else:
-                case_move(case=case, to_stage=step.to_stage, by=by, on=step.on, note=step.note,
-                          closing_reason=step.closing_reason)
-            self._stamp_events(at)
+                    self._step(cases[p.key], referrals[p.key], p, step)
 
-        # Today: cover for absence, by the project manager.
+        # Today (on the real clock): cover for absence, by the project manager.
         hhcs = [self.users[name] for name in HHCS]
         for p in plan:
             if not p.handover:
@@ -1278,24 +1552,63 @@ class _Runner:
                 continue
             target = hhcs[(hhcs.index(current) + 1) % len(hhcs)]
             next_step = NEXT_ACTION_TEXT[Stage(case.stage)].lower()
-            case_assign(case=case, to_user=target, by=self.users["project-manager"],
-                        note=f"Handing over while {current.first_name} is on leave for two weeks. "
-                             f"Next: {next_step}.")
+            case_assign(
+                case=case,
+                to_user=target,
+                by=self.users["project-manager"],
+                note=f"Handing over while {current.first_name} is on leave for two weeks. Next: {next_step}.",
+            )
 
-        self._save_times()
-
-    def _save_times(self) -> None:
-        """Set 'recorded at' on the rows this run created (append-only to the app; this is their creation)."""
-        adapt = connection.ops.adapt_datetimefield_value
-        with connection.cursor() as cursor:
-            for model, times in ((CaseEvent, self.event_times), (CaseNote, self.note_times)):
-                table, column = model._meta.db_table, model._meta.get_field("at").column
-                cursor.executemany(
-                    f"UPDATE {table} SET {column} = %s WHERE id = %s",  # noqa: S608 - names from the model
-                    [(adapt(at), pk) for pk, at in times.items()],
+    def _step(self, case: Case, referral: Referral, p: PlannedReferral, step: Step) -> None:
+        by = self._actor(step.by, case)
+        if step.kind == "note":
+            case_note_add(case=case, by=by, text=step.note)
+        elif step.kind in ("accept", "decline"):
+            # The screening page's evaluation, on the referral as saved.
+            results = evaluate_all(self.area, referral_facts(referral))
+            passed = {r.code for r in results if r.passed}
+            stored = [r.as_dict() for r in results]
+            if step.kind == "accept":
+                if step.cohort not in passed:
+                    raise DemoDataError(f"referral {p.key}: screening does not pass {step.cohort}")
+                case_screen_accept(
+                    case=case, by=by, cohort=step.cohort, results=stored, on=step.on, note=step.note
                 )
-        first_referral = Referral.objects.filter(person=OuterRef("pk")).order_by("received_at").values("received_at")
-        Person.objects.update(created_at=Subquery(first_referral[:1]))
+            else:
+                if p.cohort == NOT_FIT and passed:
+                    raise DemoDataError(f"referral {p.key}: meant to fit no cohort but passes {passed}")
+                case_screen_decline(
+                    case=case,
+                    by=by,
+                    reason=step.note,
+                    onward_referral=step.onward,
+                    results=stored,
+                    on=step.on,
+                )
+        else:
+            case_move(
+                case=case,
+                to_stage=step.to_stage,
+                by=by,
+                on=step.on,
+                note=step.note,
+                closing_reason=step.closing_reason,
+            )
+
+
+@contextmanager
+def _clock(at: datetime):
+    """Run the services as if it were ``at``: they stamp "recorded at" (and auto_now fields) with
+    ``timezone.now()``, so a step recorded on its day gets that day's time, as it would have live, and no
+    append-only row is ever rewritten. Each call moves the clock on a microsecond so rows keep their order.
+    Single-threaded use only (the seeding command)."""
+    real_now = timezone.now
+    ticks = itertools.count()
+    timezone.now = lambda: at + timedelta(microseconds=next(ticks))
+    try:
+        yield
+    finally:
+        timezone.now = real_now
 
 
 @dataclass
@@ -1308,14 +1621,18 @@ def database_is_empty() -> bool:
     return not Organisation.objects.exists()
 
 
-def generate(*, seed: int = DEFAULT_SEED, referrals: int = DEFAULT_REFERRALS, today: date | None = None) -> Result:
+def generate(
+    *, seed: int = DEFAULT_SEED, referrals: int = DEFAULT_REFERRALS, today: date | None = None
+) -> Result:
     """Create the whole demo in one transaction. Refuses a database that already has organisations."""
     area = get_area()
     today = today or timezone.localdate()
     plan = build_plan(seed, referrals, today, area)
     with transaction.atomic():
         if not database_is_empty():
-            raise DemoDataError("The database already has organisations: demo data goes into an empty database.")
+            raise DemoDataError(
+                "The database already has organisations: demo data goes into an empty database."
+            )
         orgs = create_organisations(area)
         users = create_users(orgs)
         create_contacts(orgs)
@@ -1323,13 +1640,16 @@ def generate(*, seed: int = DEFAULT_SEED, referrals: int = DEFAULT_REFERRALS, to
     return Result(created=True, plan=plan)
 
 
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # What the command prints
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
+
 
 def demo_logins() -> list[tuple[str, str, str, str]]:
     """(username, role, organisation, password) for the demo sign-ins present in this database."""
-    found = {u.username: u for u in User.objects.filter(username__in=USERS_BY_NAME).select_related("organisation")}
+    found = {
+        u.username: u for u in User.objects.filter(username__in=USERS_BY_NAME).select_related("organisation")
+    }
     rows = []
     for spec in USERS:
         user = found.get(spec.username)
@@ -1344,7 +1664,9 @@ def summary_counts() -> dict:
     by_stage = Counter(cases.values_list("stage", flat=True))
     closed = Counter(cases.filter(stage=S.CLOSED).values_list("closing_reason", flat=True))
     rehousing = []
-    tenancies = CaseEvent.objects.filter(kind=CaseEvent.Kind.STAGE, to_stage=S.TENANCY_START).select_related("case")
+    tenancies = CaseEvent.objects.filter(kind=CaseEvent.Kind.STAGE, to_stage=S.TENANCY_START).select_related(
+        "case"
+    )
     for event in tenancies:
         rehousing.append((event.on - event.case.referred_on).days)
     return {

@@ -11,12 +11,23 @@ class Command(BaseCommand):
     help = "Create demo organisations, sign-ins for each role, a directory and about a year of referrals."
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED,
-                            help=f"Seed for the generated data (default {demo.DEFAULT_SEED})")
-        parser.add_argument("--referrals", type=int, default=demo.DEFAULT_REFERRALS,
-                            help=f"How many referrals to create (default {demo.DEFAULT_REFERRALS})")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Create nothing if the database already has organisations (still print the sign-ins)")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=demo.DEFAULT_SEED,
+            help=f"Seed for the generated data (default {demo.DEFAULT_SEED})",
+        )
+        parser.add_argument(
+            "--referrals",
+            type=int,
+            default=demo.DEFAULT_REFERRALS,
+            help=f"How many referrals to create (default {demo.DEFAULT_REFERRALS})",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Create nothing if the database already has organisations (still print the sign-ins)",
+        )
         parser.add_argument("--quiet", action="store_true", help="Print only the sign-ins")
 
     def handle(self, *args, seed, referrals, if_empty, quiet, **options):
@@ -57,16 +68,25 @@ class Command(BaseCommand):
             f"Demo data created in {seconds:.1f} s (seed {seed}).",
             f"  Organisations: {c['organisations']} ({c['teams']} teams)   Users: {c['users']}   "
             f"Directory contacts: {c['contacts']}",
-            f"  People: {c['people']}   Referrals: {c['referrals']} ({c['linked referrals']} linked to an open case)"
+            f"  People: {c['people']}   Referrals: {c['referrals']} "
+            f"({c['linked referrals']} linked to an open case)"
             f"   Cases: {c['cases']} ({c['unassigned open cases']} open and unassigned)",
             "  Cases by stage:",
         ]
         out += [f"    {label:<28} {count:>4}" for label, count in c["by_stage"]]
         if c["closed_by_reason"]:
-            out.append("  Closed, by reason: " + ", ".join(f"{label.lower()} {n}" for label, n in c["closed_by_reason"]))
+            out.append(
+                "  Closed, by reason: "
+                + ", ".join(f"{label.lower()} {n}" for label, n in c["closed_by_reason"])
+            )
         if c["cohorts"]:
-            out.append("  Accepted, by cohort: " + ", ".join(f"{code} {n}" for code, n in sorted(c["cohorts"].items())))
+            out.append(
+                "  Accepted, by cohort: "
+                + ", ".join(f"{code} {n}" for code, n in sorted(c["cohorts"].items()))
+            )
         if c["rehoused"]:
-            out.append(f"  Rehoused: {c['rehoused']}, average {c['average_rehousing_days']} days from referral "
-                       "to tenancy start")
+            out.append(
+                f"  Rehoused: {c['rehoused']}, average {c['average_rehousing_days']} days from referral "
+                "to tenancy start"
+            )
         return "\n".join(out)
