@@ -121,6 +121,10 @@ STORAGES = {
     },
 }
 
+# Without collectstatic (development, tests) a missing manifest entry falls back to the plain file name
+# instead of failing the page.
+WHITENOISE_MANIFEST_STRICT = False
+
 # Sessions: a shared NHS workstation is the norm, so sessions end when idle and after a working day.
 SESSION_COOKIE_AGE = envint("H2H_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True

@@ -105,6 +105,8 @@ def test_it_assigns_the_new_case_to_the_active_coordinator_with_fewest_open_case
     make_case(Stage.APPLICATION_LIVE, assigned_to=free, service=service)
     for _ in range(3):  # closed cases do not count towards the caseload
         make_case(Stage.CLOSED, assigned_to=free, service=service)
+    for _ in range(3):  # nor do housed cases waiting for their follow-up visits
+        make_case(Stage.FOLLOW_UP_2W, assigned_to=free, service=service)
 
     case = submit(referrer).case
 

@@ -180,11 +180,17 @@ def _timeline(case) -> list[dict]:
     """Events and notes together, newest first."""
     staff = {u.pk: u for u in User.objects.filter(organisation_id=case.service_id)}
     entries = [
-        {"at": e.at, "on": e.on, "by": e.by, "title": _event_title(e, staff), "note": e.note, "kind": "event"}
+        {
+            "at": e.at,
+            "on": e.on,
+            "by_name": "H2H (automatic allocation)" if e.payload.get("automatic") else e.by.display_name,
+            "title": _event_title(e, staff),
+            "note": e.note,
+        }
         for e in case.events.select_related("by", "case")
     ]
     entries += [
-        {"at": n.at, "on": None, "by": n.by, "title": "Case note", "note": n.text, "kind": "note"}
+        {"at": n.at, "on": None, "by_name": n.by.display_name, "title": "Case note", "note": n.text}
         for n in case.notes.select_related("by")
     ]
     return sorted(entries, key=lambda entry: entry["at"], reverse=True)

@@ -11,7 +11,7 @@ from h2h.accounts.roles import Role
 from h2h.area.config import age_on, get_area
 from h2h.area.eligibility import Facts
 from h2h.cases.models import Case, CaseEvent
-from h2h.cases.stages import OPEN_STAGES, Stage
+from h2h.cases.stages import HOUSED_STAGES, OPEN_STAGES, Stage
 from h2h.referrals.models import Person, Referral
 
 PERSON_FIELDS = (
@@ -53,7 +53,10 @@ def person_find(*, nhs_number: str, first_name: str, last_name: str, date_of_bir
 
 
 def least_loaded_hhc(service: Organisation) -> User | None:
-    open_cases = Count("caseload", filter=Q(caseload__stage__in=OPEN_STAGES))
+    """The coordinator with the least active work: cases not yet housed. Housed cases waiting months for
+    their follow-up visit would otherwise dominate the count."""
+    active = OPEN_STAGES - HOUSED_STAGES
+    open_cases = Count("caseload", filter=Q(caseload__stage__in=active))
     return (
         User.objects.filter(organisation=service, role=Role.HHC, is_active=True)
         .annotate(open_cases=open_cases)
