@@ -104,7 +104,7 @@ def test_it_takes_a_referral_from_a_phone_to_screening_on_a_desktop(live_server,
     sign_in(page, base, "alice")
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
     row = page.locator("tr", has_text="Edith Browserton")
-    expect(row).to_contain_text("✓ Fits Older people")
+    expect(row).to_contain_text("Fits Older people")
     row.get_by_role("link", name="Edith Browserton").click()
     page.get_by_role("link", name="Screen this referral").click()
     expect(page.locator("main")).to_contain_text("Aged 60 or over, or 55 or over and receiving DLA or PIP")

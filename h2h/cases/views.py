@@ -29,7 +29,7 @@ from h2h.cases.services import (
     case_screen_accept,
     case_screen_decline,
 )
-from h2h.cases.stages import OPEN_STAGES, ClosingReason, Stage
+from h2h.cases.stages import HOUSED_STAGES, OPEN_STAGES, ClosingReason, Stage
 from h2h.lib.disclosure import suppress
 from h2h.referrals.models import Referral
 from h2h.referrals.services import referral_facts
@@ -74,7 +74,14 @@ def _case_rows(cases, area, with_screening=False):
     today = timezone.localdate()
     rows = []
     for case in cases:
-        row = {"case": case, "days": days_since_referral(case, today), "next": next_action(case, area)}
+        housed_on = getattr(case, "tenancy_started_on", None) if case.stage in HOUSED_STAGES else None
+        row = {
+            "case": case,
+            "days": days_since_referral(case, today),
+            # Once housed, the figure that matters is how long rehousing took, not a clock still running.
+            "rehoused_in": (housed_on - case.referred_on).days if housed_on else None,
+            "next": next_action(case, area),
+        }
         if with_screening and case.stage == Stage.REFERRAL_RECEIVED:
             row["screening"] = evaluate_all(area, referral_facts(case.referral))
         rows.append(row)
@@ -102,8 +109,25 @@ def caseload(request, user_id: int | None = None):
     rows = _case_rows(cases, get_area(), with_screening=True)
     audit_record(request, AuditEvent.Action.LIST, object_type="case",
                  summary=f"Caseload of {hhc.username}: {len(rows)} cases shown")
-    return render(request, "cases/caseload.html", {"hhc": hhc, "rows": rows,
+    return render(request, "cases/caseload.html", {"hhc": hhc, "count": len(rows), "sections": _caseload_sections(rows),
                                                    "own": hhc.pk == request.user.pk})
+
+
+def _caseload_sections(rows):
+    """Split a caseload the way a coordinator works it: new referrals, people waiting for a home, then
+    follow-ups (soonest due first). Overdue items lead each section."""
+    to_screen = [r for r in rows if r["case"].stage == Stage.REFERRAL_RECEIVED]
+    rehousing = [r for r in rows if r["case"].stage not in HOUSED_STAGES and r not in to_screen]
+    follow_ups = sorted((r for r in rows if r["case"].stage in HOUSED_STAGES),
+                        key=lambda r: (r["next"].due is None, r["next"].due or timezone.localdate()))
+    def overdue_first(section):
+        return sorted(section, key=lambda r: not (r["next"] and r["next"].overdue))
+
+    return [
+        ("New referrals to screen", overdue_first(to_screen)),
+        ("Finding a home", overdue_first(rehousing)),
+        ("Follow-up visits", follow_ups),
+    ]
 
 
 @login_required

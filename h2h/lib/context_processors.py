@@ -29,9 +29,10 @@ def _nav_for(user) -> list[tuple[str, str]]:
 
 def service(request):
     area = get_area()
-    path = request.path
-    nav = [
-        {"label": label, "href": href, "active": path == href or (href != "/" and path.startswith(href))}
-        for label, href in _nav_for(request.user)
-    ]
+    items = _nav_for(request.user)
+    # The current section is the longest link the page's address starts with (so /cases/caseload/ marks
+    # "My caseload", not "All cases" as well).
+    matches = [href for _, href in items if request.path.startswith(href)]
+    current = max(matches, key=len, default=None)
+    nav = [{"label": label, "href": href, "active": href == current} for label, href in items]
     return {"area": area, "service_name": area.service_name, "nav_items": nav}

@@ -81,5 +81,5 @@ def choice_label(value, choices):
     """Label for a stored choice value (or each value of a list), from a choices list or TextChoices."""
     mapping = dict(getattr(choices, "choices", choices))
     if isinstance(value, list | tuple):
-        return ", ".join(str(mapping.get(v, v)) for v in value) or "None"
+        return "; ".join(str(mapping.get(v, v)) for v in value) or "None"
     return mapping.get(value, value)
