@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "h2h.directory",
     "h2h.referrals",
     "h2h.cases",
+    "h2h.lettings",
     "h2h.demo",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("referrals/", include("h2h.referrals.urls")),
     path("cases/", include("h2h.cases.urls")),
+    path("lettings/", include("h2h.lettings.urls")),
     path("directory/", include("h2h.directory.urls")),
     path("audit/", include("h2h.audit.urls")),
     path("healthz", case_views.healthz, name="healthz"),

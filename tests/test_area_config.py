@@ -91,6 +91,23 @@ footprint = ["ex1", "EX2"]
 first_follow_up_days = 7
 second_follow_up_months = 3
 
+[lettings]
+accelerator_months = 6
+cycle_days = 14
+long_term_void_days = 60
+
+[[bands]]
+code = "Gold"
+name = "Gold"
+label = "Urgent"
+any = [{ reasons_any = ["damp"] }]
+
+[[bands]]
+code = "Silver"
+name = "Silver"
+label = "Everyone else"
+default = true
+
 [[reasons]]
 code = "damp"
 label = "Damp and mould"

@@ -54,6 +54,25 @@ class Cohort:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A priority band; rank 0 is the highest priority."""
+
+    code: str
+    name: str
+    rank: int
+    label: str
+    alternatives: tuple[dict, ...]
+    default: bool
+
+
+@dataclass(frozen=True)
+class Lettings:
+    accelerator_months: int
+    cycle_days: int
+    long_term_void_days: int
+
+
+@dataclass(frozen=True)
 class Area:
     name: str
     service_name: str
@@ -64,6 +83,15 @@ class Area:
     second_follow_up_months: int
     reasons: dict[str, str]
     cohorts: tuple[Cohort, ...]
+    lettings: Lettings
+    bands: tuple[Band, ...]
+
+    def band(self, code: str) -> Band | None:
+        return next((b for b in self.bands if b.code == code), None)
+
+    @property
+    def band_choices(self) -> list[tuple[str, str]]:
+        return [(b.code, b.name) for b in self.bands]
 
     def cohort(self, code: str) -> Cohort | None:
         return next((c for c in self.cohorts if c.code == code), None)
@@ -131,7 +159,7 @@ def _parse_condition(raw: dict, reasons: dict[str, str], where: str) -> dict:
 
 
 def parse_area(data: dict) -> Area:
-    _only_known_keys(data, {"area", "intervals", "reasons", "cohorts"}, "file")
+    _only_known_keys(data, {"area", "intervals", "reasons", "cohorts", "lettings", "bands"}, "file")
     area = _require(data, "area", dict, "file")
     _only_known_keys(area, {"name", "service_name", "service_organisation", "baseline_wait_days", "footprint"}, "area")
     intervals = _require(data, "intervals", dict, "file")
@@ -202,7 +230,41 @@ def parse_area(data: dict) -> Area:
     for key in ("first_follow_up_days", "second_follow_up_months"):
         if _require(intervals, key, int, "intervals") <= 0:
             raise AreaConfigError(f"intervals: '{key}' must be more than 0")
+    lettings_raw = _require(data, "lettings", dict, "file")
+    _only_known_keys(lettings_raw, {"accelerator_months", "cycle_days", "long_term_void_days"}, "lettings")
+    lettings = Lettings(
+        accelerator_months=_require(lettings_raw, "accelerator_months", int, "lettings"),
+        cycle_days=_require(lettings_raw, "cycle_days", int, "lettings"),
+        long_term_void_days=_require(lettings_raw, "long_term_void_days", int, "lettings"),
+    )
+    if lettings.accelerator_months < 0 or lettings.cycle_days <= 0 or lettings.long_term_void_days <= 0:
+        raise AreaConfigError("lettings: accelerator_months must be 0 or more, the other two more than 0")
+    bands = []
+    for rank, raw in enumerate(_require(data, "bands", list, "file")):
+        where = f"bands[{rank + 1}]"
+        _only_known_keys(raw, {"code", "name", "label", "any", "default"}, where)
+        code = _require(raw, "code", str, where)
+        alternatives = raw.get("any", [])
+        if not isinstance(alternatives, list):
+            raise AreaConfigError(f"band '{code}': 'any' must be a list of conditions")
+        bands.append(
+            Band(
+                code=code,
+                name=_require(raw, "name", str, where),
+                rank=rank,
+                label=_require(raw, "label", str, where),
+                alternatives=tuple(_parse_condition(a, reasons, f"band '{code}'") for a in alternatives),
+                default=bool(raw.get("default", False)),
+            )
+        )
+    band_codes = [b.code for b in bands]
+    if not bands or len(set(band_codes)) != len(band_codes):
+        raise AreaConfigError("bands: at least one band is needed, each with its own code")
+    if sum(b.default for b in bands) != 1:
+        raise AreaConfigError("bands: exactly one band must be marked default = true")
     return Area(
+        lettings=lettings,
+        bands=tuple(bands),
         name=_require(area, "name", str, "area"),
         service_name=_require(area, "service_name", str, "area"),
         service_organisation=_require(area, "service_organisation", str, "area"),

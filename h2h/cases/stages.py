@@ -31,7 +31,7 @@ class ClosingReason(models.TextChoices):
 
 
 S = Stage
-HHC, PM, HM = Role.HHC, Role.PROJECT_MANAGER, Role.HOUSING_MANAGER
+HHC, PM, HM, LO = Role.HHC, Role.PROJECT_MANAGER, Role.HOUSING_MANAGER, Role.LETTINGS_OFFICER
 CLOSERS = frozenset({HHC, PM})
 
 # (from, to) → roles that may make the move. Anything not listed is refused.
@@ -40,10 +40,11 @@ TRANSITIONS: dict[tuple[Stage, Stage], frozenset[str]] = {
     (S.SCREENED, S.FIRST_VISIT): frozenset({HHC}),
     # The housing manager's same-day sign-off is what makes a fast-track application live.
     (S.FIRST_VISIT, S.APPLICATION_LIVE): frozenset({HM}),
-    (S.APPLICATION_LIVE, S.OFFER): frozenset({HHC}),
+    # Offers are made and signed up by the HHC, or by the provider's lettings officers from a shortlist.
+    (S.APPLICATION_LIVE, S.OFFER): frozenset({HHC, LO}),
     # A refused offer sends the case back to searching.
-    (S.OFFER, S.APPLICATION_LIVE): frozenset({HHC}),
-    (S.OFFER, S.TENANCY_START): frozenset({HHC}),
+    (S.OFFER, S.APPLICATION_LIVE): frozenset({HHC, LO}),
+    (S.OFFER, S.TENANCY_START): frozenset({HHC, LO}),
     (S.TENANCY_START, S.FOLLOW_UP_2W): frozenset({HHC}),
     (S.FOLLOW_UP_2W, S.FOLLOW_UP_6M): frozenset({HHC}),
     **{(stage, S.CLOSED): CLOSERS for stage in Stage if stage != S.CLOSED},

@@ -141,6 +141,8 @@ USERS = (
              "Housing Manager (Allocations)", "0115 496 0105"),
     UserSpec("project-manager", "Rachel", "Ingram", Role.PROJECT_MANAGER, SERVICE, "Housing to Health team",
              "Housing to Health Project Manager", "0115 496 0106"),
+    UserSpec("lettings", "Gary", "Whitfield", Role.LETTINGS_OFFICER, SERVICE, "Lettings",
+             "Lettings Officer", "0115 496 0107"),
     UserSpec("referrer", "Helen", "Marsh", Role.REFERRER, "NUH", "Discharge Team",
              "Discharge Coordinator", "0115 496 0201"),
     UserSpec("referrer-ot", "James", "Porter", Role.REFERRER, "NUH", "Occupational Therapy",
