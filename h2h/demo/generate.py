@@ -35,6 +35,7 @@ from django.utils import timezone
 from h2h.accounts.models import Organisation, Team, User
 from h2h.accounts.roles import Role
 from h2h.area import valuesets
+from h2h.demo.lettings import seed_lettings
 from h2h.area.config import Area, age_on, get_area
 from h2h.area.eligibility import Facts, evaluate_all
 from h2h.cases.models import Case, CaseEvent
@@ -1639,6 +1640,7 @@ def generate(
         users = create_users(orgs)
         create_contacts(orgs)
         _Runner(users=users, orgs=orgs, area=area).run(plan)
+        seed_lettings(seed=seed, today=today, area=area, orgs=orgs, users=users)
     return Result(created=True, plan=plan)
 
 
