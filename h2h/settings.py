@@ -122,6 +122,13 @@ STORAGES = {
     },
 }
 
+# Uploaded medical evidence: outside the web root and never served by a URL; only the access-checked view
+# lettings:evidence-download reads it. Do not add a MEDIA_URL route.
+MEDIA_ROOT = Path(os.environ.get("H2H_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+H2H_EVIDENCE_MAX_BYTES = envint("H2H_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+
 # Without collectstatic (development, tests) a missing manifest entry falls back to the plain file name
 # instead of failing the page.
 WHITENOISE_MANIFEST_STRICT = False

@@ -70,6 +70,7 @@ class CaseEvent(AppendOnlyModel):
         ASSIGNED = "assigned", "Assigned"
         HANDOVER = "handover", "Handed over"
         REFERRAL_LINKED = "referral_linked", "Another referral linked"
+        APPLICATION = "application", "Fast-track application"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -5,6 +5,7 @@ Views call these functions and never save a Case themselves.
 
 from datetime import date
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -57,6 +58,12 @@ def case_move(
             note=note,
             payload=payload or {},
         )
+        if to_stage == Stage.CLOSED:
+            # A closed case's application leaves the register; a housed one stays as the record of the let.
+            application_model = apps.get_model("lettings", "Application")
+            application_model.objects.filter(case=locked).exclude(status__in=["housed", "cancelled"]).update(
+                status="cancelled"
+            )
         locked.stage = to_stage
         locked.stage_changed_on = on
         locked.closing_reason = closing_reason if to_stage == Stage.CLOSED else ""

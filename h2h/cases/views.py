@@ -38,7 +38,7 @@ ROLE_HOME = {
     Role.REFERRER: "referrals:list",
     Role.HHC: "cases:caseload",
     Role.PROJECT_MANAGER: "cases:team",
-    Role.HOUSING_MANAGER: "cases:list",
+    Role.HOUSING_MANAGER: "lettings:signoff-queue",
     Role.ADMIN_OFFICER: "cases:list",
     Role.COMMISSIONER: "cases:overview",
     Role.EVALUATOR: "cases:overview",
@@ -197,6 +197,8 @@ def _event_title(event: CaseEvent, staff: dict) -> str:
         to_user = staff.get(event.payload.get("to_user"))
         name = to_user.display_name if to_user else "another coordinator"
         return f"{'Handed over' if event.kind == CaseEvent.Kind.HANDOVER else 'Assigned'} to {name}"
+    if event.kind == CaseEvent.Kind.APPLICATION:
+        return event.payload.get("title", "Fast-track application")
     return event.get_kind_display()
 
 

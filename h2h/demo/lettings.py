@@ -16,14 +16,13 @@ from django.utils import timezone
 from h2h.accounts.models import Organisation, User
 from h2h.accounts.roles import Role
 from h2h.area.config import Area, age_on
-from h2h.area.eligibility import _check
 from h2h.area.valuesets import PropertyType
 from h2h.cases.models import Case, CaseEvent
 from h2h.cases.selectors import add_months
 from h2h.cases.stages import Stage
+from h2h.lettings.applications import band_for_case
 from h2h.lettings.models import Application, Bid, Hold, Offer, Property, Void
 from h2h.lettings.rules import fit_problems
-from h2h.referrals.services import referral_facts
 
 LETTINGS_AREAS = ("Aspley", "Bestwood", "Bulwell", "Clifton", "Meadows", "Radford", "Sneinton", "St Ann's",
                   "Wollaton", "Basford", "Lenton", "Hyson Green")
@@ -96,17 +95,6 @@ class _Stock:
         )
 
 
-def _band_for(case: Case, area: Area) -> str:
-    """The first band whose rule passes for the case's referral, else the default (as the application
-    service does)."""
-    facts = referral_facts(case.referral)
-    for band in area.bands:
-        for alternative in band.alternatives:
-            if all(_check(key, wanted, facts, area.reasons)[0] for key, wanted in alternative.items()):
-                return band.code
-    return next(b.code for b in area.bands if b.default)
-
-
 def _first_event(case: Case, stage: str) -> CaseEvent | None:
     return next((e for e in case.events.all() if e.kind == CaseEvent.Kind.STAGE and e.to_stage == stage), None)
 
@@ -162,7 +150,7 @@ def seed_lettings(*, seed: int, today: date, area: Area, orgs: dict[str, Organis
             preferred_areas=rng.sample(LETTINGS_AREAS, 2),
             preferred_types=types,
             medical_evidence="Letter from the ward consultant and the OT's home assessment.",
-            band=_band_for(case, area),
+            band=band_for_case(case).band.code,
             application_date=applied_on,
             effective_date=add_months(applied_on, -accelerator),
             status=status,

@@ -15,6 +15,10 @@ def _nav_for(user) -> list[tuple[str, str]]:
             items.append(("My caseload", reverse("cases:caseload")))
         if user.role == Role.PROJECT_MANAGER:
             items.append(("Team caseloads", reverse("cases:team")))
+        if user.role == Role.HOUSING_MANAGER:
+            items.append(("Sign-off queue", reverse("lettings:signoff-queue")))
+        if user.role in {Role.HOUSING_MANAGER, Role.PROJECT_MANAGER}:
+            items.append(("Panel review", reverse("lettings:panel")))
         items += [
             ("All cases", reverse("cases:list")),
             ("Referrals", reverse("referrals:list")),
