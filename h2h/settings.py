@@ -149,6 +149,8 @@ if envbool("H2H_HTTPS", False):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Largest stock-and-voids CSV accepted (docs/formats/stock-and-voids-csv.md).
+H2H_MAX_IMPORT_BYTES = envint("H2H_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
 H2H_AREA_FILE = os.environ.get("H2H_AREA_FILE", str(BASE_DIR / "h2h" / "area" / "nottingham.toml"))
 
 LOGGING = {

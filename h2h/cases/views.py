@@ -36,6 +36,7 @@ from h2h.referrals.services import referral_facts
 
 ROLE_HOME = {
     Role.REFERRER: "referrals:list",
+    Role.LETTINGS_OFFICER: "lettings:voids",
     Role.HHC: "cases:caseload",
     Role.PROJECT_MANAGER: "cases:team",
     Role.HOUSING_MANAGER: "lettings:signoff-queue",

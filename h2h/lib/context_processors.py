@@ -10,6 +10,8 @@ def _nav_for(user) -> list[tuple[str, str]]:
     items = []
     if user.role == Role.REFERRER:
         items += [("Your referrals", reverse("referrals:list")), ("Make a referral", reverse("referrals:start"))]
+    if user.role == Role.LETTINGS_OFFICER:
+        items.append(("Voids", reverse("lettings:voids")))
     if user.role in SERVICE_ROLES:
         if user.role == Role.HHC:
             items.append(("My caseload", reverse("cases:caseload")))
@@ -22,6 +24,7 @@ def _nav_for(user) -> list[tuple[str, str]]:
         items += [
             ("All cases", reverse("cases:list")),
             ("Referrals", reverse("referrals:list")),
+            ("Voids", reverse("lettings:voids")),
             ("Directory", reverse("directory:list")),
         ]
     if user.role in {Role.COMMISSIONER, Role.EVALUATOR, Role.PROJECT_MANAGER}:
