@@ -89,13 +89,18 @@ def _check(key: str, wanted, facts: Facts, reasons: dict[str, str]) -> tuple[boo
     raise KeyError(key)
 
 
+def check_alternative(alternative: dict, facts: Facts, reasons: dict[str, str]) -> list[tuple[bool, str]]:
+    """Each condition of one alternative, with whether it holds and why. The alternative passes when all do."""
+    return [_check(key, wanted, facts, reasons) for key, wanted in alternative.items()]
+
+
 def evaluate_cohort(cohort: Cohort, facts: Facts, reasons: dict[str, str]) -> CohortResult:
     results = []
     for rule in cohort.rules:
         failures = []
         passed_why = None
         for alternative in rule.alternatives:
-            checks = [_check(key, wanted, facts, reasons) for key, wanted in alternative.items()]
+            checks = check_alternative(alternative, facts, reasons)
             if all(ok for ok, _ in checks):
                 passed_why = "; ".join(why for _, why in checks)
                 break

@@ -32,7 +32,7 @@ from h2h.accounts.models import User
 from h2h.accounts.roles import Role
 from h2h.area import valuesets
 from h2h.area.config import Band, get_area
-from h2h.area.eligibility import _check
+from h2h.area.eligibility import check_alternative
 from h2h.audit.models import AuditEvent
 from h2h.audit.services import audit_record
 from h2h.cases.models import Case, CaseEvent
@@ -87,7 +87,7 @@ def band_for_case(case: Case) -> BandDecision:
     facts = referral_facts(case.referral)
     for band in area.bands:
         for alternative in band.alternatives:
-            checks = [_check(key, wanted, facts, area.reasons) for key, wanted in alternative.items()]
+            checks = check_alternative(alternative, facts, area.reasons)
             if all(ok for ok, _ in checks):
                 return BandDecision(band, "; ".join(why for _, why in checks))
     default = next(b for b in area.bands if b.default)
