@@ -11,7 +11,7 @@ def _nav_for(user) -> list[tuple[str, str]]:
     if user.role == Role.REFERRER:
         items += [("Your referrals", reverse("referrals:list")), ("Make a referral", reverse("referrals:start"))]
     if user.role == Role.LETTINGS_OFFICER:
-        items.append(("Voids", reverse("lettings:voids")))
+        items += [("Voids", reverse("lettings:voids")), ("Lettings cycle", reverse("lettings:cycle"))]
     if user.role in SERVICE_ROLES:
         if user.role == Role.HHC:
             items.append(("My caseload", reverse("cases:caseload")))
@@ -27,6 +27,10 @@ def _nav_for(user) -> list[tuple[str, str]]:
             ("Voids", reverse("lettings:voids")),
             ("Directory", reverse("directory:list")),
         ]
+    if user.role in {Role.HHC, Role.LETTINGS_OFFICER}:
+        items.append(("Offers", reverse("lettings:offer-list")))
+    if user.role == Role.HOUSING_MANAGER:
+        items.append(("Holds to decide", reverse("lettings:holds")))
     if user.role in {Role.COMMISSIONER, Role.EVALUATOR, Role.PROJECT_MANAGER}:
         items.append(("Service overview", reverse("cases:overview")))
     if user.role == Role.ADMINISTRATOR:
