@@ -36,11 +36,9 @@ from h2h.accounts.roles import Role
 from h2h.area.config import Area, age_on, get_area
 from h2h.area.valuesets import PropertyType
 from h2h.cases.models import Case
-from h2h.lettings.models import Application, Bid, Hold, Offer, Property, Void
+from h2h.lettings.models import LIVE_HOLD, LIVE_OFFER, Application, Bid, Hold, Offer, Property, Void
 from h2h.lettings.rules import fit_problems, rank_key
 
-LIVE_HOLD = (Hold.Status.REQUESTED, Hold.Status.APPROVED)
-LIVE_OFFER = (Offer.Status.OFFERED, Offer.Status.ACCEPTED, Offer.Status.SIGNED_UP)
 H2H_BIDDERS = frozenset({Role.HHC, Role.PROJECT_MANAGER})
 OPEN_STATUSES = (Void.Status.READY, Void.Status.ADVERTISED, Void.Status.HELD)
 

@@ -234,3 +234,8 @@ class Offer(models.Model):
             models.UniqueConstraint(fields=["application"], condition=Q(status__in=["accepted", "signed_up"]),
                                     name="one_accepted_offer_per_application"),
         ]
+
+
+# Statuses that keep a hold or an offer in force (the same sets the partial unique constraints use).
+LIVE_HOLD = (Hold.Status.REQUESTED, Hold.Status.APPROVED)
+LIVE_OFFER = (Offer.Status.OFFERED, Offer.Status.ACCEPTED, Offer.Status.SIGNED_UP)

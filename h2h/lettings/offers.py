@@ -30,12 +30,10 @@ from h2h.area.config import get_area
 from h2h.cases.services import CaseActionRefused, case_move
 from h2h.cases.stages import Stage
 from h2h.lettings.cbl import shortlist
-from h2h.lettings.models import Application, Bid, Hold, Offer, Void
+from h2h.lettings.models import LIVE_HOLD, LIVE_OFFER, Application, Bid, Hold, Offer, Void
 from h2h.lettings.rules import fit_problems
 
-LIVE_OFFER = (Offer.Status.OFFERED, Offer.Status.ACCEPTED, Offer.Status.SIGNED_UP)
 TAKEN = (Offer.Status.ACCEPTED, Offer.Status.SIGNED_UP)
-LIVE_HOLD = (Hold.Status.REQUESTED, Hold.Status.APPROVED)
 
 
 def applicant_name(application: Application) -> str:
