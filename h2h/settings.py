@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "h2h.referrals",
     "h2h.cases",
     "h2h.lettings",
+    "h2h.repairs",
     "h2h.demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("referrals/", include("h2h.referrals.urls")),
     path("cases/", include("h2h.cases.urls")),
     path("lettings/", include("h2h.lettings.urls")),
+    path("repairs/", include("h2h.repairs.urls")),
     path("directory/", include("h2h.directory.urls")),
     path("audit/", include("h2h.audit.urls")),
     path("healthz", case_views.healthz, name="healthz"),

@@ -96,6 +96,11 @@ accelerator_months = 6
 cycle_days = 14
 long_term_void_days = 60
 
+[repairs]
+emergency_hours = 12
+urgent_working_days = 2
+routine_working_days = 10
+
 [[bands]]
 code = "Gold"
 name = "Gold"

@@ -73,6 +73,13 @@ class Lettings:
 
 
 @dataclass(frozen=True)
+class Repairs:
+    emergency_hours: int
+    urgent_working_days: int
+    routine_working_days: int
+
+
+@dataclass(frozen=True)
 class Area:
     name: str
     service_name: str
@@ -85,6 +92,7 @@ class Area:
     cohorts: tuple[Cohort, ...]
     lettings: Lettings
     bands: tuple[Band, ...]
+    repairs: Repairs
 
     def band(self, code: str) -> Band | None:
         return next((b for b in self.bands if b.code == code), None)
@@ -159,7 +167,7 @@ def _parse_condition(raw: dict, reasons: dict[str, str], where: str) -> dict:
 
 
 def parse_area(data: dict) -> Area:
-    _only_known_keys(data, {"area", "intervals", "reasons", "cohorts", "lettings", "bands"}, "file")
+    _only_known_keys(data, {"area", "intervals", "reasons", "cohorts", "lettings", "bands", "repairs"}, "file")
     area = _require(data, "area", dict, "file")
     _only_known_keys(area, {"name", "service_name", "service_organisation", "baseline_wait_days", "footprint"}, "area")
     intervals = _require(data, "intervals", dict, "file")
@@ -262,7 +270,14 @@ def parse_area(data: dict) -> Area:
         raise AreaConfigError("bands: at least one band is needed, each with its own code")
     if sum(b.default for b in bands) != 1:
         raise AreaConfigError("bands: exactly one band must be marked default = true")
+    repairs_raw = _require(data, "repairs", dict, "file")
+    repair_keys = ("emergency_hours", "urgent_working_days", "routine_working_days")
+    _only_known_keys(repairs_raw, set(repair_keys), "repairs")
+    repairs = Repairs(**{key: _require(repairs_raw, key, int, "repairs") for key in repair_keys})
+    if min(repairs.emergency_hours, repairs.urgent_working_days, repairs.routine_working_days) <= 0:
+        raise AreaConfigError("repairs: every deadline must be more than 0")
     return Area(
+        repairs=repairs,
         lettings=lettings,
         bands=tuple(bands),
         name=_require(area, "name", str, "area"),

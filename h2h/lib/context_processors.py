@@ -25,6 +25,7 @@ def _nav_for(user) -> list[tuple[str, str]]:
             ("All cases", reverse("cases:list")),
             ("Referrals", reverse("referrals:list")),
             ("Voids", reverse("lettings:voids")),
+            *([("Repairs", reverse("repairs:list"))] if user.role != Role.HOUSING_MANAGER else []),
             ("Directory", reverse("directory:list")),
         ]
     if user.role in {Role.HHC, Role.LETTINGS_OFFICER}:
