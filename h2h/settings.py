@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "h2h.cases",
     "h2h.lettings",
     "h2h.repairs",
+    "h2h.stepdown",
     "h2h.demo",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/", include("h2h.cases.urls")),
     path("lettings/", include("h2h.lettings.urls")),
     path("repairs/", include("h2h.repairs.urls")),
+    path("step-down/", include("h2h.stepdown.urls")),
     path("directory/", include("h2h.directory.urls")),
     path("audit/", include("h2h.audit.urls")),
     path("healthz", case_views.healthz, name="healthz"),

@@ -96,6 +96,11 @@ accelerator_months = 6
 cycle_days = 14
 long_term_void_days = 60
 
+[stepdown]
+max_stay_days = 28
+warning_days = 5
+care_plan_due_hours = 24
+
 [repairs]
 emergency_hours = 12
 urgent_working_days = 2

@@ -80,6 +80,13 @@ class Repairs:
 
 
 @dataclass(frozen=True)
+class StepDown:
+    max_stay_days: int
+    warning_days: int
+    care_plan_due_hours: int
+
+
+@dataclass(frozen=True)
 class Area:
     name: str
     service_name: str
@@ -93,6 +100,7 @@ class Area:
     lettings: Lettings
     bands: tuple[Band, ...]
     repairs: Repairs
+    stepdown: StepDown
 
     def band(self, code: str) -> Band | None:
         return next((b for b in self.bands if b.code == code), None)
@@ -167,7 +175,7 @@ def _parse_condition(raw: dict, reasons: dict[str, str], where: str) -> dict:
 
 
 def parse_area(data: dict) -> Area:
-    _only_known_keys(data, {"area", "intervals", "reasons", "cohorts", "lettings", "bands", "repairs"}, "file")
+    _only_known_keys(data, {"area", "intervals", "reasons", "cohorts", "lettings", "bands", "repairs", "stepdown"}, "file")
     area = _require(data, "area", dict, "file")
     _only_known_keys(area, {"name", "service_name", "service_organisation", "baseline_wait_days", "footprint"}, "area")
     intervals = _require(data, "intervals", dict, "file")
@@ -276,7 +284,16 @@ def parse_area(data: dict) -> Area:
     repairs = Repairs(**{key: _require(repairs_raw, key, int, "repairs") for key in repair_keys})
     if min(repairs.emergency_hours, repairs.urgent_working_days, repairs.routine_working_days) <= 0:
         raise AreaConfigError("repairs: every deadline must be more than 0")
+    stepdown_raw = _require(data, "stepdown", dict, "file")
+    stepdown_keys = ("max_stay_days", "warning_days", "care_plan_due_hours")
+    _only_known_keys(stepdown_raw, set(stepdown_keys), "stepdown")
+    stepdown = StepDown(**{key: _require(stepdown_raw, key, int, "stepdown") for key in stepdown_keys})
+    if min(stepdown.max_stay_days, stepdown.warning_days, stepdown.care_plan_due_hours) < 1:
+        raise AreaConfigError("stepdown: every value must be at least 1")
+    if stepdown.warning_days >= stepdown.max_stay_days:
+        raise AreaConfigError("stepdown: 'warning_days' must be fewer than 'max_stay_days'")
     return Area(
+        stepdown=stepdown,
         repairs=repairs,
         lettings=lettings,
         bands=tuple(bands),

@@ -26,6 +26,7 @@ def _nav_for(user) -> list[tuple[str, str]]:
             ("Referrals", reverse("referrals:list")),
             ("Voids", reverse("lettings:voids")),
             *([("Repairs", reverse("repairs:list"))] if user.role != Role.HOUSING_MANAGER else []),
+            ("Step-down flats", reverse("stepdown:board")),
             ("Directory", reverse("directory:list")),
         ]
     if user.role in {Role.HHC, Role.LETTINGS_OFFICER}:
