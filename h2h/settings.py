@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "h2h.lettings",
     "h2h.repairs",
     "h2h.stepdown",
+    "h2h.hardship",
+    "h2h.calendar",
+    "h2h.support",
     "h2h.demo",
 ]
 
@@ -158,6 +161,8 @@ H2H_AREA_FILE = os.environ.get("H2H_AREA_FILE", str(BASE_DIR / "h2h" / "area" / 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Calendar feed addresses carry a secret token: it never reaches the logs.
+    "filters": {"redact_feed_tokens": {"()": "h2h.calendar.redaction.RedactFeedTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_feed_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("H2H_LOG_LEVEL", "INFO")},
 }

@@ -146,6 +146,19 @@ property_types = ["house", "maisonette"]
   [[cohorts.rules]]
   label = "Renting"
   any = [{ tenures = ["private_rented", "council_tenant"], household_size_max = 6, medically_ready = false }]
+
+[[task_templates]]
+code = "dehumidifier"
+title = "Dehumidifier fitted"
+stage = "tenancy_start"
+cohorts = ["tenants_in_damp"]
+due_days = 2
+
+[[task_templates]]
+code = "keys"
+title = "Spare keys cut"
+stage = "offer"
+due_days = 5
 """
 
 

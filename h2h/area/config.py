@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 from h2h.area import valuesets
+from h2h.cases.stages import Stage
 from h2h.lib.identifiers import postcode_normalise
 
 CONDITION_KEYS = {
@@ -87,6 +88,20 @@ class StepDown:
 
 
 @dataclass(frozen=True)
+class TaskTemplate:
+    """A wrap-around task every case gets on reaching `stage` (for the listed cohorts; none listed = all)."""
+
+    code: str
+    title: str
+    stage: str
+    cohorts: tuple[str, ...]
+    due_days: int
+
+    def applies_to(self, cohort: str) -> bool:
+        return not self.cohorts or cohort in self.cohorts
+
+
+@dataclass(frozen=True)
 class Area:
     name: str
     service_name: str
@@ -101,6 +116,10 @@ class Area:
     bands: tuple[Band, ...]
     repairs: Repairs
     stepdown: StepDown
+    task_templates: tuple[TaskTemplate, ...] = ()
+
+    def tasks_for(self, stage: str, cohort: str) -> list[TaskTemplate]:
+        return [t for t in self.task_templates if t.stage == stage and t.applies_to(cohort)]
 
     def band(self, code: str) -> Band | None:
         return next((b for b in self.bands if b.code == code), None)
@@ -175,7 +194,8 @@ def _parse_condition(raw: dict, reasons: dict[str, str], where: str) -> dict:
 
 
 def parse_area(data: dict) -> Area:
-    _only_known_keys(data, {"area", "intervals", "reasons", "cohorts", "lettings", "bands", "repairs", "stepdown"}, "file")
+    _only_known_keys(data, {"area", "intervals", "reasons", "cohorts", "lettings", "bands", "repairs",
+                            "stepdown", "task_templates"}, "file")
     area = _require(data, "area", dict, "file")
     _only_known_keys(area, {"name", "service_name", "service_organisation", "baseline_wait_days", "footprint"}, "area")
     intervals = _require(data, "intervals", dict, "file")
@@ -292,7 +312,11 @@ def parse_area(data: dict) -> Area:
         raise AreaConfigError("stepdown: every value must be at least 1")
     if stepdown.warning_days >= stepdown.max_stay_days:
         raise AreaConfigError("stepdown: 'warning_days' must be fewer than 'max_stay_days'")
+    task_templates = _parse_task_templates(
+        _require(data, "task_templates", list, "file"), {c.code for c in cohorts}
+    )
     return Area(
+        task_templates=task_templates,
         stepdown=stepdown,
         repairs=repairs,
         lettings=lettings,
@@ -307,6 +331,35 @@ def parse_area(data: dict) -> Area:
         reasons=reasons,
         cohorts=tuple(cohorts),
     )
+
+
+def _parse_task_templates(raw_list: list, cohort_codes: set[str]) -> tuple[TaskTemplate, ...]:
+    templates = []
+    for i, raw in enumerate(raw_list, 1):
+        where = f"task_templates[{i}]"
+        _only_known_keys(raw, {"code", "title", "stage", "cohorts", "due_days"}, where)
+        code = _require(raw, "code", str, where)
+        where = f"task template '{code}'"
+        stage = _require(raw, "stage", str, where)
+        if stage not in Stage.values or stage == Stage.CLOSED:
+            raise AreaConfigError(f"{where}: 'stage' {stage!r} is not a stage a case moves to "
+                                  f"(one of {', '.join(s for s in Stage.values if s != Stage.CLOSED)})")
+        cohorts = raw.get("cohorts", [])
+        if not isinstance(cohorts, list) or not all(isinstance(c, str) for c in cohorts):
+            raise AreaConfigError(f"{where}: 'cohorts' must be a list of cohort codes")
+        unknown = sorted(set(cohorts) - cohort_codes)
+        if unknown:
+            raise AreaConfigError(f"{where}: 'cohorts' has unknown cohort codes {unknown}")
+        due_days = _require(raw, "due_days", int, where)
+        if due_days < 0:
+            raise AreaConfigError(f"{where}: 'due_days' must be 0 or more")
+        templates.append(TaskTemplate(code=code, title=_require(raw, "title", str, where), stage=stage,
+                                      cohorts=tuple(cohorts), due_days=due_days))
+    codes = [t.code for t in templates]
+    repeated = sorted({code for code in codes if codes.count(code) > 1})
+    if repeated:
+        raise AreaConfigError(f"task_templates: each code must be unique; repeated: {', '.join(repeated)}")
+    return tuple(templates)
 
 
 def load_area(path: str | Path) -> Area:

@@ -58,6 +58,10 @@ def case_move(
             note=note,
             payload=payload or {},
         )
+        # Imported here: h2h.support builds on the cases app (its services call case_move).
+        from h2h.support.services import support_stage_reached
+
+        support_stage_reached(case=locked, stage=to_stage, on=on, by=by)
         if to_stage == Stage.CLOSED:
             # A closed case's application leaves the register; a housed one stays as the record of the let.
             application_model = apps.get_model("lettings", "Application")

@@ -4,6 +4,9 @@ from h2h.accounts.roles import SERVICE_ROLES, Role
 from h2h.area.config import get_area
 
 
+MANAGERS = frozenset({Role.HOUSING_MANAGER, Role.PROJECT_MANAGER})
+
+
 def _nav_for(user) -> list[tuple[str, str]]:
     if not user.is_authenticated:
         return []
@@ -15,8 +18,10 @@ def _nav_for(user) -> list[tuple[str, str]]:
     if user.role in SERVICE_ROLES:
         if user.role == Role.HHC:
             items.append(("My caseload", reverse("cases:caseload")))
+            items.append(("My work", reverse("support:my-work")))
         if user.role == Role.PROJECT_MANAGER:
             items.append(("Team caseloads", reverse("cases:team")))
+            items.append(("Team work", reverse("support:team")))
         if user.role == Role.HOUSING_MANAGER:
             items.append(("Sign-off queue", reverse("lettings:signoff-queue")))
         if user.role in {Role.HOUSING_MANAGER, Role.PROJECT_MANAGER}:
@@ -27,6 +32,7 @@ def _nav_for(user) -> list[tuple[str, str]]:
             ("Voids", reverse("lettings:voids")),
             *([("Repairs", reverse("repairs:list"))] if user.role != Role.HOUSING_MANAGER else []),
             ("Step-down flats", reverse("stepdown:board")),
+            ("Hardship fund", reverse("hardship:queue" if user.role in MANAGERS else "hardship:ledger")),
             ("Directory", reverse("directory:list")),
         ]
     if user.role in {Role.HHC, Role.LETTINGS_OFFICER}:
