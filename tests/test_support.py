@@ -321,3 +321,23 @@ def test_my_work_and_team_work_are_in_the_navigation(client, hhc, pm):
     assert "My work" in client.get(reverse("support:my-work")).content.decode()
     client.force_login(pm)
     assert "Team work" in client.get(reverse("support:team")).content.decode()
+
+
+def test_it_marks_the_visit_done_when_the_stage_form_records_the_follow_up():
+    """A coordinator who records the 2-week follow-up from the case's stage form leaves no visit open."""
+    from django.utils import timezone
+
+    from h2h.accounts.roles import Role
+    from h2h.cases.services import case_move
+    from h2h.cases.stages import Stage
+    from h2h.support.models import Visit
+    from tests.factories import make_case, make_user
+
+    hhc = make_user(Role.HHC)
+    case = make_case(Stage.OFFER, assigned_to=hhc, days_ago=30)
+    today = timezone.localdate()
+    case_move(case=case, to_stage=Stage.TENANCY_START, by=hhc, on=today)
+    case_move(case=case, to_stage=Stage.FOLLOW_UP_2W, by=hhc, on=today)
+    two_week = Visit.objects.get(case=case, kind=Visit.Kind.TWO_WEEK)
+    assert two_week.done_on == today and two_week.done_by == hhc
+    assert Visit.objects.get(case=case, kind=Visit.Kind.SIX_MONTH).done_on is None

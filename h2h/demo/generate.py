@@ -36,6 +36,7 @@ from h2h.accounts.models import Organisation, Team, User
 from h2h.accounts.roles import Role
 from h2h.area import valuesets
 from h2h.demo.lettings import seed_lettings
+from h2h.demo.support import seed_support
 from h2h.area.config import Area, age_on, get_area
 from h2h.area.eligibility import Facts, evaluate_all
 from h2h.cases.models import Case, CaseEvent
@@ -1641,6 +1642,7 @@ def generate(
         create_contacts(orgs)
         _Runner(users=users, orgs=orgs, area=area).run(plan)
         seed_lettings(seed=seed, today=today, area=area, orgs=orgs, users=users)
+        seed_support(seed=seed, today=today, area=area, service=orgs[SERVICE])
     return Result(created=True, plan=plan)
 
 

@@ -47,6 +47,10 @@ def support_stage_reached(*, case: Case, stage: str, on: date, by: User) -> None
             Task(case=case, code=t.code, title=t.title, owner=owner, due_on=on + timedelta(days=t.due_days))
             for t in templates if t.code not in existing
         ])
+    done_kind = next((kind for kind, (_, to_stage) in VISIT_MOVES.items() if to_stage == stage), None)
+    if done_kind is not None:
+        # However the move is recorded (the visit page, or the stage form on the case page), the visit is done.
+        Visit.objects.filter(case=case, kind=done_kind, done_on__isnull=True).update(done_on=on, done_by=by)
     if stage == Stage.TENANCY_START:
         due = {
             Visit.Kind.TWO_WEEK: on + timedelta(days=area.first_follow_up_days),
