@@ -50,7 +50,7 @@ def test_it_shows_past_stays_near_six_weeks_and_people_in_the_flats_now(demo):
 def test_it_leaves_this_fortnights_work_open_and_older_work_done(demo):
     today = timezone.localdate()
     assert Task.objects.filter(status="open").exists()
-    assert not Task.objects.filter(status="open", due_on__lt=today - timedelta(days=10)).exists()
+    assert not Task.objects.filter(status="open", due_on__lt=today - timedelta(days=4)).exists()
     # A case past its 2-week follow-up has that visit recorded.
     assert not Visit.objects.filter(kind="two_week", done_on__isnull=True,
                                     case__stage__in=["follow_up_2w", "follow_up_6m"]).exists()

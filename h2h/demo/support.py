@@ -152,8 +152,8 @@ def seed_support(*, seed: int, today: date, area: Area, service: Organisation) -
             outcome_on=None if n == 0 else noticed + timedelta(days=9),
             outcome_by=None if n == 0 else (event.case.assigned_to or hhcs[0])))
     SafeguardingConcern.objects.bulk_create(concerns)
-    # Work done in the past was done: tasks due more than ten days ago are closed on their due date, so queues
+    # Work done in the past was done: tasks due more than four days ago are closed on their due date, so queues
     # show this fortnight's work and a few overdue items, as a working service's would.
-    Task.objects.filter(case__service=service, due_on__lt=today - timedelta(days=10), status=Task.Status.OPEN
+    Task.objects.filter(case__service=service, due_on__lt=today - timedelta(days=4), status=Task.Status.OPEN
                         ).update(status=Task.Status.DONE, done_on=F("due_on"), done_by=F("owner"))
     return {"spend": len(spend), "jobs": len(jobs), "placements": len(placements), "concerns": len(concerns)}
