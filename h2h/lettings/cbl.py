@@ -36,6 +36,7 @@ from h2h.accounts.roles import Role
 from h2h.area.config import Area, age_on, get_area
 from h2h.area.valuesets import PropertyType
 from h2h.cases.models import Case
+from h2h.lettings.access import in_service_lettings
 from h2h.lettings.models import LIVE_HOLD, LIVE_OFFER, Application, Bid, Hold, Offer, Property, Void
 from h2h.lettings.rules import fit_problems, rank_key
 
@@ -69,12 +70,7 @@ def _day(day) -> str:
 
 
 def is_service_lettings_officer(user: User) -> bool:
-    return (
-        user.is_active
-        and user.role == Role.LETTINGS_OFFICER
-        and user.organisation_id is not None
-        and user.organisation.code == get_area().service_organisation
-    )
+    return in_service_lettings(user, {Role.LETTINGS_OFFICER})
 
 
 def voids_to_advertise() -> QuerySet[Void]:

@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from h2h.accounts.roles import LETTINGS_ROLES, SERVICE_ROLES, Role
+from h2h.accounts.roles import SERVICE_ROLES, Role
 from h2h.area.config import get_area
 from h2h.area.valuesets import PropertyType
 from h2h.audit.models import AuditEvent
 from h2h.audit.services import audit_record
 from h2h.cases.access import get_case_for_user
+from h2h.lettings.access import require_service_lettings
 from h2h.lettings.cbl import (
     H2H_BIDDERS,
     PAGE_SIZE,
@@ -43,14 +44,7 @@ from h2h.lettings.models import Application, Bid, Void
 
 
 def _require_lettings(request) -> None:
-    user = request.user
-    if not (
-        user.is_active
-        and user.role in LETTINGS_ROLES
-        and user.organisation_id is not None
-        and user.organisation.code == get_area().service_organisation
-    ):
-        raise Http404
+    require_service_lettings(request)
 
 
 def _may_act_for(user, application) -> bool:

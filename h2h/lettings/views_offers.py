@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from h2h.accounts.roles import LETTINGS_ROLES, Role
-from h2h.area.config import get_area
 from h2h.audit.models import AuditEvent
 from h2h.audit.services import audit_record
 from h2h.cases.services import CaseActionRefused
 from h2h.cases.stages import Stage
+from h2h.lettings.access import require_service_lettings
 from h2h.lettings import offers as services
 from h2h.lettings.forms_offers import (
     HoldDecideForm,
@@ -39,15 +39,7 @@ HM, HHC, LO, PM = Role.HOUSING_MANAGER, Role.HHC, Role.LETTINGS_OFFICER, Role.PR
 # ------------------------------------------------------------------------------------------------ access
 
 def _require_lettings(request, *roles) -> None:
-    user = request.user
-    allowed = (
-        user.is_active
-        and user.role in LETTINGS_ROLES
-        and user.organisation_id is not None
-        and user.organisation.code == get_area().service_organisation
-    )
-    if not allowed or (roles and user.role not in roles):
-        raise Http404
+    require_service_lettings(request, roles or LETTINGS_ROLES)
 
 
 def _visible(request, application: Application) -> None:

@@ -19,6 +19,7 @@ from h2h.area import valuesets
 from h2h.area.config import get_area
 from h2h.audit.models import AuditEvent
 from h2h.audit.services import audit_record
+from h2h.lettings.access import require_service_lettings
 from h2h.lettings.imports import (
     COLUMNS,
     STOCK_IMPORT_ROLES,
@@ -45,11 +46,7 @@ ERRORS_SHOWN = 1000
 
 
 def _require_lettings(request, roles=LETTINGS_ROLES) -> None:
-    user = request.user
-    organisation = user.organisation if user.organisation_id else None
-    if not (user.is_active and user.role in roles and organisation is not None
-            and organisation.code == get_area().service_organisation):
-        raise Http404
+    require_service_lettings(request, roles)
 
 
 def void_days(void: Void, today: date) -> int:

@@ -19,7 +19,7 @@ from h2h.audit.models import AuditEvent
 from h2h.audit.services import audit_record
 from h2h.cases.access import get_case_for_user
 from h2h.support.forms import ConcernForm, OutcomeForm, ReassignForm, TaskCloseForm, TaskForm, VisitForm
-from h2h.support.models import SafeguardingConcern, Task, Visit
+from h2h.support.models import SafeguardingConcern
 from h2h.support.selectors import (
     SAFEGUARDING_ROLES,
     WORK_ROLES,
