@@ -46,7 +46,7 @@ from h2h.cases.stages import ClosingReason, Stage
 from h2h.directory.models import Contact
 from h2h.lib.identifiers import nhs_number_check_digit, postcode_is_valid
 from h2h.referrals.models import Person, Referral
-from h2h.referrals.services import referral_facts, referral_submit
+from h2h.referrals.services import PERSON_FIELDS, referral_facts, referral_submit
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published on purpose: it signs in to fake data only
 DEFAULT_SEED = 2026
@@ -1253,23 +1253,8 @@ def build_plan(
     dups = []
     for n, (orig, start, end) in enumerate(rng.sample(candidates, k=min(n_dup, len(candidates)))):
         on = start + timedelta(days=rng.randint(1, (end - start).days - 1))
-        person = {
-            k: orig.answers[k]
-            for k in (
-                "first_name",
-                "last_name",
-                "date_of_birth",
-                "nhs_number",
-                "address_line_1",
-                "address_line_2",
-                "town",
-                "postcode",
-                "phone",
-                "email",
-                "_neighbourhood",
-                "_council",
-            )
-        }
+        # The same person, referred again: identity and contact as the form takes them, plus the planner's notes.
+        person = {k: orig.answers[k] for k in (*PERSON_FIELDS, "_neighbourhood", "_council")}
         age = age_on(person["date_of_birth"], on)
         fields = planner.referral_fields(orig.cohort, age, on)
         answers = {**person, **fields}
