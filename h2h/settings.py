@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "h2h.hardship",
     "h2h.calendar",
     "h2h.support",
+    "h2h.surveys",
+    "h2h.hospital",
     "h2h.demo",
 ]
 

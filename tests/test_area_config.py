@@ -91,6 +91,10 @@ footprint = ["ex1", "EX2"]
 first_follow_up_days = 7
 second_follow_up_months = 3
 
+[outcomes]
+window_months = 12
+eq5d_value_set = "uk-2026"
+
 [lettings]
 accelerator_months = 6
 cycle_days = 14

@@ -102,6 +102,14 @@ class TaskTemplate:
 
 
 @dataclass(frozen=True)
+class Outcomes:
+    """How outcomes are measured: the before/after window for hospital activity and the EQ-5D value set."""
+
+    window_months: int
+    eq5d_value_set: str
+
+
+@dataclass(frozen=True)
 class Area:
     name: str
     service_name: str
@@ -116,6 +124,7 @@ class Area:
     bands: tuple[Band, ...]
     repairs: Repairs
     stepdown: StepDown
+    outcomes: Outcomes
     task_templates: tuple[TaskTemplate, ...] = ()
 
     def tasks_for(self, stage: str, cohort: str) -> list[TaskTemplate]:
@@ -195,7 +204,7 @@ def _parse_condition(raw: dict, reasons: dict[str, str], where: str) -> dict:
 
 def parse_area(data: dict) -> Area:
     _only_known_keys(data, {"area", "intervals", "reasons", "cohorts", "lettings", "bands", "repairs",
-                            "stepdown", "task_templates"}, "file")
+                            "stepdown", "task_templates", "outcomes"}, "file")
     area = _require(data, "area", dict, "file")
     _only_known_keys(area, {"name", "service_name", "service_organisation", "baseline_wait_days", "footprint"}, "area")
     intervals = _require(data, "intervals", dict, "file")
@@ -312,10 +321,12 @@ def parse_area(data: dict) -> Area:
         raise AreaConfigError("stepdown: every value must be at least 1")
     if stepdown.warning_days >= stepdown.max_stay_days:
         raise AreaConfigError("stepdown: 'warning_days' must be fewer than 'max_stay_days'")
+    outcomes = _parse_outcomes(_require(data, "outcomes", dict, "file"))
     task_templates = _parse_task_templates(
         _require(data, "task_templates", list, "file"), {c.code for c in cohorts}
     )
     return Area(
+        outcomes=outcomes,
         task_templates=task_templates,
         stepdown=stepdown,
         repairs=repairs,
@@ -331,6 +342,25 @@ def parse_area(data: dict) -> Area:
         reasons=reasons,
         cohorts=tuple(cohorts),
     )
+
+
+def _parse_outcomes(raw: dict) -> Outcomes:
+    # Imported here: the value sets live with the survey instruments, which read nothing from the area.
+    from h2h.surveys.instruments import EQ5D_VALUE_SETS
+
+    _only_known_keys(raw, {"window_months", "eq5d_value_set"}, "outcomes")
+    outcomes = Outcomes(
+        window_months=_require(raw, "window_months", int, "outcomes"),
+        eq5d_value_set=_require(raw, "eq5d_value_set", str, "outcomes"),
+    )
+    if outcomes.window_months <= 0:
+        raise AreaConfigError("outcomes: 'window_months' must be more than 0")
+    if outcomes.eq5d_value_set not in EQ5D_VALUE_SETS:
+        raise AreaConfigError(
+            f"outcomes: 'eq5d_value_set' must be one of {', '.join(sorted(EQ5D_VALUE_SETS))}, "
+            f"not {outcomes.eq5d_value_set!r}"
+        )
+    return outcomes
 
 
 def _parse_task_templates(raw_list: list, cohort_codes: set[str]) -> tuple[TaskTemplate, ...]:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HospitalConfig(AppConfig):
+    name = "h2h.hospital"
+    verbose_name = "Hospital activity"
