@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "h2h.support",
     "h2h.surveys",
     "h2h.hospital",
+    "h2h.reports",
     "h2h.demo",
 ]
 
