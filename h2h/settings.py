@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "h2h.surveys",
     "h2h.hospital",
     "h2h.reports",
+    "h2h.evaluation",
     "h2h.demo",
 ]
 

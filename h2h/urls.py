@@ -20,6 +20,7 @@ urlpatterns = [
     path("hospital-activity/", include("h2h.hospital.urls")),
     path("outcomes/", include("h2h.hospital.urls_outcomes")),
     path("reports/", include("h2h.reports.urls")),
+    path("evaluation/", include("h2h.evaluation.urls")),
     path("directory/", include("h2h.directory.urls")),
     path("audit/", include("h2h.audit.urls")),
     path("healthz", case_views.healthz, name="healthz"),
