@@ -126,7 +126,7 @@ def test_the_six_month_visit_page_says_the_survey_is_next(client, hhc):
     client.force_login(hhc)
     page = client.get(reverse("support:visit", args=[case.visits.get(kind=Visit.Kind.SIX_MONTH).pk]))
     assert "6-month follow-up survey comes next" in page.content.decode()
-    assert "not available yet" in page.content.decode()
+    assert reverse("surveys:record", args=[case.pk, "follow_up", "person"]) in page.content.decode()
 
 
 # ----------------------------------------------------------------------------------------------- queues

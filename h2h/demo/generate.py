@@ -37,6 +37,7 @@ from h2h.accounts.roles import Role
 from h2h.area import valuesets
 from h2h.demo.lettings import seed_lettings
 from h2h.demo.support import seed_support
+from h2h.demo.surveys import seed_surveys
 from h2h.area.config import Area, age_on, get_area
 from h2h.area.eligibility import Facts, evaluate_all
 from h2h.cases.models import Case, CaseEvent
@@ -1628,6 +1629,7 @@ def generate(
         _Runner(users=users, orgs=orgs, area=area).run(plan)
         seed_lettings(seed=seed, today=today, area=area, orgs=orgs, users=users)
         seed_support(seed=seed, today=today, area=area, service=orgs[SERVICE])
+        seed_surveys(seed=seed, today=today)
     return Result(created=True, plan=plan)
 
 

@@ -90,3 +90,49 @@ def swemwbs_raw(items: list[int | None]) -> int | None:
 def swemwbs_metric(raw: int | None) -> Decimal | None:
     """The metric score for a raw total, from the conversion table."""
     return None if raw is None else SWEMWBS_METRIC[raw]
+
+
+_NORMS = tomllib.loads((DATA / "norms.toml").read_text(encoding="utf-8"))
+# The population figure a SWEMWBS metric mean is compared with (see data/norms.toml for why one figure).
+SWEMWBS_NORM = _decimal(_NORMS["swemwbs"]["comparator"])
+SWEMWBS_NORM_SOURCE = f"{_NORMS['swemwbs']['survey']}; {_NORMS['swemwbs']['source']}"
+LIFE_SATISFACTION_BANDS: tuple[tuple[int, int, str], ...] = tuple(
+    (int(low), int(high), str(name)) for low, high, name in _NORMS["life_satisfaction"]["bands"]
+)
+
+
+def life_satisfaction_band(score: int | None) -> str | None:
+    """The ONS band ("Low", "Medium", "High", "Very high") for a 0–10 answer; None when not answered."""
+    if score is None:
+        return None
+    for low, high, name in LIFE_SATISFACTION_BANDS:
+        if low <= score <= high:
+            return name
+    raise ValueError("Life satisfaction is scored 0–10")
+
+
+@dataclass(frozen=True)
+class Scores:
+    """The derived scores of one survey; each None when an item it needs was not answered."""
+
+    eq5d_index: Decimal | None = None
+    eq_vas: int | None = None
+    swemwbs_raw: int | None = None
+    swemwbs_metric: Decimal | None = None
+
+
+def eq5d_state(values: dict[str, int | None]) -> dict[str, int | None]:
+    """The EQ-5D health state from survey answers keyed by item code (eq5d_mo … eq5d_ad)."""
+    return {dim: values.get(f"eq5d_{dim.lower()}") for dim in EQ5D_DIMENSIONS}
+
+
+def survey_scores(values: dict[str, int | None], value_set: ValueSet | None) -> Scores:
+    """Scores from one survey's answered values (item code → value; declined or not answered → None/absent).
+
+    EQ-5D index with the survey's value set, only when all five dimensions are answered; EQ VAS as given;
+    SWEMWBS raw and metric only when all seven items are answered.
+    """
+    index = value_set.index(eq5d_state(values)) if value_set is not None else None
+    raw = swemwbs_raw([values.get(f"swemwbs_{n}") for n in range(1, SWEMWBS_ITEMS + 1)])
+    return Scores(eq5d_index=index, eq_vas=values.get("eq_vas"), swemwbs_raw=raw,
+                  swemwbs_metric=swemwbs_metric(raw))

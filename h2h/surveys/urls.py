@@ -1,4 +1,2 @@
-from django.urls import path  # noqa: F401
-
-app_name = "surveys"
-urlpatterns = []
+# Mounted by h2h/urls.py: path("surveys/", include("h2h.surveys.urls")).
+from h2h.surveys.views import app_name, urlpatterns  # noqa: F401
