@@ -1,4 +1,2 @@
-from django.urls import path  # noqa: F401
-
-app_name = "outcomes"
-urlpatterns = []
+# Mounted by the project: path("outcomes/", include("h2h.hospital.urls_outcomes")).
+from h2h.hospital.views_outcomes import app_name, urlpatterns  # noqa: F401

@@ -41,6 +41,7 @@ def _nav_for(user) -> list[tuple[str, str]]:
         items.append(("Holds to decide", reverse("lettings:holds")))
     if user.role in {Role.COMMISSIONER, Role.EVALUATOR, Role.PROJECT_MANAGER}:
         items.append(("Service overview", reverse("cases:overview")))
+        items.append(("Hospital activity", reverse("outcomes:before-after")))
         items.append(("Survey results", reverse("surveys:results")))
     if user.role in {Role.PROJECT_MANAGER, Role.ADMINISTRATOR}:
         items.append(("Survey wording", reverse("surveys:wording")))
