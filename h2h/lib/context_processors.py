@@ -43,6 +43,7 @@ def _nav_for(user) -> list[tuple[str, str]]:
         items.append(("Service overview", reverse("cases:overview")))
         items.append(("Hospital activity", reverse("outcomes:before-after")))
         items.append(("Survey results", reverse("surveys:results")))
+        items.append(("Annual evaluation", reverse("evaluation:evaluation")))
     if user.role in {Role.PROJECT_MANAGER, Role.ADMINISTRATOR}:
         items.append(("Survey wording", reverse("surveys:wording")))
     if user.role == Role.ADMINISTRATOR:
