@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from h2h.accounts.models import Organisation, User
 from h2h.accounts.roles import Role
@@ -292,6 +293,10 @@ def test_caseload_per_coordinator_follows_the_assignment_history():
     # 25 October: the handover moved one to Bob, Alice's other one closed on the 8th, a new one came to her.
     assert load(date(2025, 10, 25)) == {"Alice": 1, "Bob": 2, "Cara": 0, None: 1}
     assert idle.is_active
+    # Today the holder is the case's coordinator now, as the history also says.
+    assert load(timezone.localdate()) == {"Alice": 1, "Bob": 2, "Cara": 0, None: 1}
+    assign(moved, alice, timezone.localdate(), handover=True)
+    assert load(timezone.localdate()) == {"Alice": 2, "Bob": 1, "Cara": 0, None: 1}
 
 
 # ------------------------------------------------------------------------------------------- funnel
@@ -304,16 +309,38 @@ def test_the_funnel_counts_cases_referred_in_the_period_at_each_stage_they_reach
     move(screened, Stage.SCREENED, date(2025, 9, 12))
     new_case(date(2025, 9, 20))
     rehoused_case(date(2025, 8, 1), 20)  # referred before the period
+    # Offered twice (the first offer refused, back to searching): still one case at each stage.
+    looped = new_case(date(2025, 9, 3), cohort="older_people", decision="accepted")
+    steps = ((Stage.SCREENED, 4), (Stage.FIRST_VISIT, 5), (Stage.APPLICATION_LIVE, 6), (Stage.OFFER, 10),
+             (Stage.APPLICATION_LIVE, 12), (Stage.OFFER, 20))
+    for stage, day in steps:
+        move(looped, stage, date(2025, 9, day))
+    # Closed while searching after a refused offer, and closed before screening.
+    closed_searching = new_case(date(2025, 9, 4), cohort="older_people", decision="accepted")
+    steps = ((Stage.SCREENED, 5), (Stage.FIRST_VISIT, 6), (Stage.APPLICATION_LIVE, 7), (Stage.OFFER, 8),
+             (Stage.APPLICATION_LIVE, 9))
+    for stage, day in steps:
+        move(closed_searching, stage, date(2025, 9, day))
+    move(closed_searching, Stage.CLOSED, date(2025, 9, 30), closing_reason="withdrawn")
+    move(new_case(date(2025, 9, 6)), Stage.CLOSED, date(2025, 9, 8), closing_reason="withdrawn")
+
     funnel = dict(kpis.funnel(service_org(), SEPTEMBER, as_of=date(2025, 10, 31)))
-    assert funnel[Stage.REFERRAL_RECEIVED] == 4
-    assert funnel[Stage.SCREENED] == 3
-    assert funnel[Stage.FIRST_VISIT] == 2
-    assert funnel[Stage.APPLICATION_LIVE] == 2
-    assert funnel[Stage.OFFER] == 1  # the late one's offer was made on 3 November
+    assert funnel[Stage.REFERRAL_RECEIVED] == 7
+    assert funnel[Stage.SCREENED] == 5
+    assert funnel[Stage.FIRST_VISIT] == 4
+    assert funnel[Stage.APPLICATION_LIVE] == 4
+    assert funnel[Stage.OFFER] == 3  # the looped cases once each; the late one's offer was made on 3 November
     assert funnel[Stage.TENANCY_START] == 1
     assert funnel[Stage.FOLLOW_UP_2W] == 0
     assert Stage.CLOSED not in funnel
     assert late.stage == Stage.TENANCY_START
+    # Today's funnel is read from where each case is now; it agrees with the one counted from the history.
+    today = timezone.localdate()
+    cases = Case.objects.filter(service=service_org(), referred_on__gte=SEPTEMBER.start,
+                                referred_on__lte=SEPTEMBER.end)
+    now = kpis.funnel(service_org(), SEPTEMBER, as_of=today)
+    assert now == kpis.funnel_from_history(cases, today)
+    assert dict(now)[Stage.OFFER] == 4 and dict(now)[Stage.TENANCY_START] == 2
 
 
 # ------------------------------------------------------------------------------------------- rehousing
@@ -638,3 +665,23 @@ def test_rates_and_group_figures_outside_the_service_hide_small_groups():
     assert outside.of_group(55.0, 8) == 55.0
     assert inside.of_group(55.0, 1) == 55.0
     assert outside.of_group(None, 0) is None
+
+
+def test_the_hardship_position_agrees_with_the_hardship_funds_own_figures():
+    from h2h.hardship.selectors import budget_position
+
+    case = new_case(date(2025, 6, 1), cohort="older_people", decision="accepted")
+    hhc, manager = make_user(Role.HHC), make_user(Role.PROJECT_MANAGER)
+    Budget.objects.create(service=service_org(), year=2025, amount=Decimal("900.00"))
+    spends = (("10.00", "approved"), ("20.00", "paid"), ("40.00", "requested"), ("80.00", "refused"))
+    for amount, status in spends:
+        decided = status != "requested"
+        SpendRequest.objects.create(
+            case=case, year=2025, what="Cooker", supplier="Shop", amount=Decimal(amount), requested_by=hhc,
+            requested_at=aware(date(2025, 9, 1)), status=status, decided_by=manager if decided else None,
+            decided_at=aware(date(2025, 9, 2)) if decided else None,
+            paid_by=manager if status == "paid" else None,
+            paid_at=aware(date(2025, 9, 3)) if status == "paid" else None,
+        )
+    assert kpis.hardship_spend(service_org(), OCTOBER).position == budget_position(service_org(), 2025)
+    assert kpis.hardship_spend(service_org(), OCTOBER).position.remaining == Decimal("870.00")

@@ -41,6 +41,7 @@ def _nav_for(user) -> list[tuple[str, str]]:
         items.append(("Holds to decide", reverse("lettings:holds")))
     if user.role in {Role.COMMISSIONER, Role.EVALUATOR, Role.PROJECT_MANAGER}:
         items.append(("Service overview", reverse("cases:overview")))
+        items.append(("KPI dashboard", reverse("reports:dashboard")))
         items.append(("Hospital activity", reverse("outcomes:before-after")))
         items.append(("Survey results", reverse("surveys:results")))
         items.append(("Annual evaluation", reverse("evaluation:evaluation")))

@@ -4,8 +4,13 @@ Every function takes the service (the housing provider whose HHCs run it) and a 
 both included) and returns plain numbers; the dashboard, the monthly report, its PDF and XLSX and the command
 line all call these same functions, and small-number suppression is applied afterwards
 (h2h/reports/figures.py), never here. Dates come from the case history (CaseEvent), not from the case's
-current fields: the stage a case is at now says nothing about when it got there. What each figure means is
-written for its readers in docs/reports.md.
+current fields: the stage a case is at now says nothing about when it got there. Two shortcuts read the case
+row where the history guarantees the same answer and a history scan would be slow (tests check both ways): a
+closed case's stage_changed_on is its closing date (closing is final), and today a case's coordinator and
+stage are where its history ends. What each figure means is written for its readers in docs/reports.md.
+
+Speed (bench/dashboard.py): each figure is one or two grouped queries; none reads rows into Python except the
+period's rehoused cases (for the median and the bands).
 """
 
 import statistics
@@ -13,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models.functions import Cast
+from django.utils import timezone
 
 from h2h.accounts.models import Organisation, User
 from h2h.accounts.roles import Role
@@ -23,8 +29,8 @@ from h2h.area import valuesets
 from h2h.area.config import get_area
 from h2h.cases.models import Case, CaseEvent
 from h2h.cases.stages import Stage
-from h2h.hardship.models import COMMITTED_STATUSES, SpendRequest, financial_year
-from h2h.hardship.selectors import BudgetPosition, budget_position
+from h2h.hardship.models import COMMITTED_STATUSES, Budget, SpendRequest, financial_year
+from h2h.hardship.selectors import BudgetPosition
 from h2h.lettings.models import Offer
 from h2h.referrals.models import Referral
 from h2h.reports.periods import Period
@@ -90,10 +96,11 @@ def referrals_by_month(service: Organisation, period: Period) -> list[tuple[date
 
 @dataclass(frozen=True)
 class ReferralMix:
-    """New referrals in a period counted by who referred, how, from where, and the screening outcome: one query
-    for the four breakdowns below (each also has its own function)."""
+    """New referrals in a period counted by who referred, how, from where, and the screening outcome: one
+    query for the four breakdowns below (each also has its own function)."""
 
-    rows: tuple[tuple[str, str, str, str, str, int], ...]  # (referrer kind, via, setting, cohort, decision, n)
+    # (referrer kind, route, setting, cohort, decision, number of cases)
+    rows: tuple[tuple[str, str, str, str, str, int], ...]
 
     def _count(self, index: int) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -121,11 +128,13 @@ class ReferralMix:
         known = [(c.name, counts.pop(c.code, 0)) for c in get_area().cohorts]
         # A cohort since removed from the area file still counts, under its code.
         removed = [(code, n) for code, n in sorted(counts.items()) if code not in {DECLINED, NOT_SCREENED}]
-        return known + removed + [(DECLINED, counts.get(DECLINED, 0)), (NOT_SCREENED, counts.get(NOT_SCREENED, 0))]
+        rest = [(DECLINED, counts.get(DECLINED, 0)), (NOT_SCREENED, counts.get(NOT_SCREENED, 0))]
+        return known + removed + rest
 
 
 def referral_mix(service: Organisation, period: Period) -> ReferralMix:
-    """New referrals in the period, grouped by referrer kind, route, setting, cohort and screening decision."""
+    """New referrals in the period, grouped by referrer kind, route, setting, cohort and screening decision.
+    """
     rows = (
         _cases(service)
         .filter(_within(period, "referred_on"))
@@ -217,29 +226,34 @@ def open_cases_on(service: Organisation, day: date) -> QuerySet[Case]:
 def caseload_per_hhc(service: Organisation, day: date) -> list[tuple[User | None, int]]:
     """Open cases at the end of `day` by the coordinator holding each then; None is 'not assigned'.
 
-    The holder on a past day comes from the assignment and handover history (the latest on or before the day);
-    a case with no assignment history at all counts under its current coordinator. Every active coordinator of
-    the service is listed, with 0 when they held none.
+    Today, the holder is the case's coordinator now. On a past day it comes from the assignment and handover
+    history (the latest on or before the day); a case with no assignment history at all counts under its
+    current coordinator. Every active coordinator of the service is listed, with 0 when they held none.
     """
-    assignments = CaseEvent.objects.filter(
-        case=OuterRef("pk"), kind__in=[CaseEvent.Kind.ASSIGNED, CaseEvent.Kind.HANDOVER]
-    )
-    # The user id is read as text and cast, which reads the same on SQLite and PostgreSQL.
-    holder_then = (
-        assignments.filter(on__lte=day)
-        .order_by("-on", "-at", "-id")
-        .annotate(to_user=Cast(KeyTextTransform("to_user", "payload"), IntegerField()))
-        .values("to_user")[:1]
-    )
-    rows = (
-        open_cases_on(service, day)
-        .annotate(holder=Subquery(holder_then, output_field=IntegerField()), has_history=Exists(assignments))
-        .values_list("holder", "has_history", "assigned_to_id")
-    )
+    open_cases = open_cases_on(service, day)
     counts: dict[int | None, int] = {}
-    for holder, has_history, current in rows:
-        key = holder if has_history else current
-        counts[key] = counts.get(key, 0) + 1
+    if day >= timezone.localdate():
+        # Today the holder is the current coordinator: every assignment and handover sets it, and none is
+        # dated after today. No history to read.
+        for holder, n in open_cases.values_list("assigned_to_id").annotate(n=Count("id")).order_by():
+            counts[holder] = n
+    else:
+        assignments = CaseEvent.objects.filter(
+            case=OuterRef("pk"), kind__in=[CaseEvent.Kind.ASSIGNED, CaseEvent.Kind.HANDOVER]
+        )
+        # The user id is read as text and cast, which reads the same on SQLite and PostgreSQL.
+        holder_then = (
+            assignments.filter(on__lte=day)
+            .order_by("-on", "-at", "-id")
+            .annotate(to_user=Cast(KeyTextTransform("to_user", "payload"), IntegerField()))
+            .values("to_user")[:1]
+        )
+        rows = open_cases.annotate(
+            holder=Subquery(holder_then, output_field=IntegerField()), has_history=Exists(assignments)
+        ).values_list("holder", "has_history", "assigned_to_id")
+        for holder, has_history, current in rows:
+            key = holder if has_history else current
+            counts[key] = counts.get(key, 0) + 1
     coordinators = User.objects.filter(organisation=service, role=Role.HHC, is_active=True)
     people = {
         u.pk: u for u in User.objects.filter(Q(pk__in=[k for k in counts if k]) | Q(pk__in=coordinators))
@@ -252,6 +266,8 @@ def caseload_per_hhc(service: Organisation, day: date) -> list[tuple[User | None
 # ------------------------------------------------------------------------------------------------- funnel
 
 FUNNEL_STAGES = [stage for stage in Stage if stage != Stage.CLOSED]
+# Stages a case can reach more than once (h2h/cases/stages.py: a refused offer sends it back to searching).
+REPEATABLE_STAGES = [Stage.APPLICATION_LIVE, Stage.OFFER]
 
 
 def funnel(service: Organisation, period: Period, as_of: date) -> list[tuple[Stage, int]]:
@@ -261,16 +277,72 @@ def funnel(service: Organisation, period: Period, as_of: date) -> list[tuple[Sta
     still counts once at 'offer made'.
     """
     cases = _cases(service).filter(_within(period, "referred_on"))
-    # Driven from the period's cases, reaching their history through its index by case (not a scan of all of it).
-    reached = dict(
-        cases.filter(events__kind=CaseEvent.Kind.STAGE, events__on__lte=as_of, events__to_stage__in=FUNNEL_STAGES)
-        .values_list("events__to_stage")
+    if as_of >= timezone.localdate():
+        return _funnel_now(cases)
+    return funnel_from_history(cases, as_of)
+
+
+def funnel_from_history(cases: QuerySet[Case], as_of: date) -> list[tuple[Stage, int]]:
+    """The funnel of `cases` on a given day, counted from their stage history."""
+
+    # Driven from the cases, reaching their history through its index by case (not a scan of all of it). Only
+    # the offer loop (refused offer → searching again) can reach a stage twice, so the other stages are
+    # counted by their moves and only those two by distinct cases (distinct counts need a sort).
+    def moves(stages):
+        # One filter() call, so that each condition applies to the same history row.
+        return cases.filter(
+            events__kind=CaseEvent.Kind.STAGE, events__on__lte=as_of, events__to_stage__in=stages
+        ).values_list("events__to_stage")
+
+    once = [stage for stage in FUNNEL_STAGES if stage not in REPEATABLE_STAGES]
+    reached = dict(moves(once).annotate(n=Count("id")).values_list("events__to_stage", "n").order_by())
+    reached |= dict(
+        moves(REPEATABLE_STAGES)
         .annotate(n=Count("id", distinct=True))
         .values_list("events__to_stage", "n")
         .order_by()
     )
     reached[Stage.REFERRAL_RECEIVED] = cases.count()
     return [(stage, reached.get(stage, 0)) for stage in FUNNEL_STAGES]
+
+
+def _funnel_now(cases: QuerySet[Case]) -> list[tuple[Stage, int]]:
+    """The funnel of `cases` today, from where each case is, without reading its whole history.
+
+    The stages follow one another in FUNNEL_STAGES order (h2h/cases/stages.py), so a case has reached every
+    stage up to the furthest it has reached: for an open case the stage it is at, for a closed case the stage
+    it was closed from. The one way back, a refused offer, leaves a case at 'application live' having reached
+    'offer': those few are looked up in the history. Tested to agree with funnel_from_history.
+    """
+    furthest: dict[str, int] = {}
+    for stage, n in cases.exclude(stage=Stage.CLOSED).values_list("stage").annotate(n=Count("id")).order_by():
+        furthest[stage] = furthest.get(stage, 0) + n
+    closing = {"events__kind": CaseEvent.Kind.STAGE, "events__to_stage": Stage.CLOSED}
+    closed = cases.filter(stage=Stage.CLOSED, **closing)
+    for stage, n in closed.values_list("events__from_stage").annotate(n=Count("id")).order_by():
+        furthest[stage] = furthest.get(stage, 0) + n
+
+    def ever(**move) -> Exists:
+        return Exists(CaseEvent.objects.filter(case_id=OuterRef("pk"), kind=CaseEvent.Kind.STAGE, **move))
+
+    back_to_searching = (
+        cases.filter(
+            Q(stage=Stage.APPLICATION_LIVE)
+            | Q(stage=Stage.CLOSED) & ever(to_stage=Stage.CLOSED, from_stage=Stage.APPLICATION_LIVE)
+        )
+        .filter(ever(to_stage=Stage.OFFER))
+        .count()
+    )
+    furthest[Stage.APPLICATION_LIVE] = furthest.get(Stage.APPLICATION_LIVE, 0) - back_to_searching
+    furthest[Stage.OFFER] = furthest.get(Stage.OFFER, 0) + back_to_searching
+    # A closed case with no recorded closing move (entered before the history was kept) reached referral only.
+    unrecorded = cases.count() - sum(furthest.values())
+    furthest[Stage.REFERRAL_RECEIVED] = furthest.get(Stage.REFERRAL_RECEIVED, 0) + unrecorded
+    result, reached = [], 0
+    for stage in reversed(FUNNEL_STAGES):
+        reached += furthest.get(stage, 0)
+        result.append((stage, reached))
+    return list(reversed(result))
 
 
 # ------------------------------------------------------------------------------------------------- rehousing
@@ -295,24 +367,18 @@ class Rehoused:
 
 
 def rehoused(service: Organisation, period: Period) -> list[Rehoused]:
-    """Cases whose tenancy started in the period: the first 'tenancy started' move in each case's history."""
+    """Cases whose tenancy started in the period: the 'tenancy started' move in each case's history."""
     tenancy = _stage_events(service).filter(to_stage=Stage.TENANCY_START)
-    in_period = tenancy.filter(_within(period, "on"))
-    rows = in_period.values_list("case_id", "case__referred_on", "on", "case__referral__setting").order_by(
-        "case_id", "on", "id"
+    rows = (
+        tenancy.filter(_within(period, "on"))
+        .values_list("case_id", "case__referred_on", "on", "case__referral__setting")
+        .order_by("case_id", "on", "id")
     )
-    # Cases whose tenancy had already started before the period (a start recorded twice): not rehoused in it.
-    # Non-correlated on purpose: a correlated "earlier start?" subquery can be planned as a scan per row.
-    started_before = set(
-        CaseEvent.objects.filter(kind=CaseEvent.Kind.STAGE, to_stage=Stage.TENANCY_START, on__lt=period.start)
-        .filter(case_id__in=in_period.values("case_id"))
-        .values_list("case_id", flat=True)
-    )
-    # Within the period, the first start of each case counts.
+    # The transitions allow one tenancy start a case (nothing leads back to an offer once it has started);
+    # should a start have been recorded twice in the period all the same, the first counts.
     found: dict[int, Rehoused] = {}
     for case_id, referred_on, on, setting in rows:
-        if case_id not in started_before:
-            found.setdefault(case_id, Rehoused(case_id, referred_on, on, setting))
+        found.setdefault(case_id, Rehoused(case_id, referred_on, on, setting))
     return list(found.values())
 
 
@@ -358,7 +424,9 @@ class RehousingTime:
         ]
 
 
-def rehousing_time(service: Organisation, period: Period, *, rows: list[Rehoused] | None = None) -> RehousingTime:
+def rehousing_time(
+    service: Organisation, period: Period, *, rows: list[Rehoused] | None = None
+) -> RehousingTime:
     """Rehousing time (referral → tenancy start) of every case whose tenancy started in the period. rows: the
     period's rehoused(), when the caller already has them."""
     rows = rehoused(service, period) if rows is None else rows
@@ -443,7 +511,8 @@ def follow_ups(service: Organisation, period: Period, as_of: date) -> list[Follo
     overdue = (
         Q(due_on__lt=as_of)
         & (Q(done_on__isnull=True) | Q(done_on__gt=as_of))
-        & ~Q(case__stage=Stage.CLOSED, case__stage_changed_on__lte=as_of)  # closed_by(as_of), through the visit
+        # closed_by(as_of), through the visit's case
+        & ~Q(case__stage=Stage.CLOSED, case__stage_changed_on__lte=as_of)
     )
     counts = {
         row["kind"]: row
@@ -459,7 +528,8 @@ def follow_ups(service: Organisation, period: Period, as_of: date) -> list[Follo
     }
     empty = {"due": 0, "done": 0, "done_on_time": 0, "overdue": 0}
     return [
-        FollowUps(kind=label, **{k: counts.get(kind, empty)[k] for k in empty}) for kind, label in Visit.Kind.choices
+        FollowUps(kind=label, **{k: counts.get(kind, empty)[k] for k in empty})
+        for kind, label in Visit.Kind.choices
     ]
 
 
@@ -489,7 +559,7 @@ def survey_completion(service: Organisation, period: Period) -> list[SurveyCompl
     owed_by = {Survey.Timepoint.BASELINE: Stage.FIRST_VISIT, Survey.Timepoint.FOLLOW_UP: Stage.FOLLOW_UP_6M}
 
     def survey(declined: bool) -> Q:
-        # The person's survey at the timepoint this move owes, recorded (or declined).
+        # The person's survey at the timepoint the move owes, recorded (or declined).
         return Q(
             *[
                 Q(to_stage=stage)
@@ -506,6 +576,7 @@ def survey_completion(service: Organisation, period: Period) -> list[SurveyCompl
             _connector=Q.OR,
         )
 
+    # One pass over the period's moves to those two stages.
     counts = {
         row["to_stage"]: row
         for row in _stage_events(service)
@@ -541,18 +612,22 @@ def lettings(service: Organisation, period: Period) -> Lettings:
     """Voids let through the service: offers of empty homes to the service's cases, accepted and signed up."""
     threshold = get_area().lettings.long_term_void_days
     let = Q(status=Offer.Status.SIGNED_UP) & _within(period, "tenancy_start")
-    counts = Offer.objects.filter(application__case__service=service).aggregate(
-        offers_accepted=Count(
-            "id",
-            filter=Q(status__in=[Offer.Status.ACCEPTED, Offer.Status.SIGNED_UP])
-            & _within_datetime(period, "decided_at"),
-        ),
-        lets=Count("id", filter=let),
-        direct_offer_lets=Count("id", filter=let & Q(kind=Offer.Kind.DIRECT)),
-        # The same rule as the voids list: void days (empty → let) more than the threshold.
-        long_term_voids_let=Count(
-            "id", filter=let & Q(void__empty_on__lt=F("void__let_on") - timedelta(days=threshold))
-        ),
+    accepted_in_period = Q(status__in=[Offer.Status.ACCEPTED, Offer.Status.SIGNED_UP]) & _within_datetime(
+        period, "decided_at"
+    )
+    # Only offers accepted or let in the period are joined to their case (for the service) and void.
+    counts = (
+        Offer.objects.filter(accepted_in_period | let)
+        .filter(application__case__service=service)
+        .aggregate(
+            offers_accepted=Count("id", filter=accepted_in_period),
+            lets=Count("id", filter=let),
+            direct_offer_lets=Count("id", filter=let & Q(kind=Offer.Kind.DIRECT)),
+            # The same rule as the voids list: void days (empty → let) more than the threshold.
+            long_term_voids_let=Count(
+                "id", filter=let & Q(void__empty_on__lt=F("void__let_on") - timedelta(days=threshold))
+            ),
+        )
     )
     return Lettings(**counts, long_term_void_days=threshold)
 
@@ -576,18 +651,32 @@ def hardship_spend(service: Organisation, period: Period) -> HardshipSpend:
     approved = Q(status__in=COMMITTED_STATUSES) & _within_datetime(period, "decided_at")
     paid = Q(status=SpendRequest.Status.PAID) & _within_datetime(period, "paid_at")
     year = financial_year(period.end)
+    in_year = Q(year=year)
+    # One pass for the period's figures and the year's position (the sums budget_position makes, here at
+    # once).
     totals = SpendRequest.objects.filter(case__service=service).aggregate(
         approved_count=Count("id", filter=approved),
         approved=Sum("amount", filter=approved),
         paid_count=Count("id", filter=paid),
         paid=Sum("amount", filter=paid),
-        year_committed_count=Count("id", filter=Q(year=year, status__in=COMMITTED_STATUSES)),
+        year_committed_count=Count("id", filter=in_year & Q(status__in=COMMITTED_STATUSES)),
+        year_committed=Sum("amount", filter=in_year & Q(status__in=COMMITTED_STATUSES)),
+        year_paid=Sum("amount", filter=in_year & Q(status=SpendRequest.Status.PAID)),
+        year_awaiting=Sum("amount", filter=in_year & Q(status=SpendRequest.Status.REQUESTED)),
     )
+    budget = Budget.objects.filter(service=service, year=year).first()
     return HardshipSpend(
         approved_count=totals["approved_count"],
         approved=totals["approved"] or ZERO,
         paid_count=totals["paid_count"],
         paid=totals["paid"] or ZERO,
-        position=budget_position(service, year),
+        position=BudgetPosition(
+            year=year,
+            budget=budget.amount if budget else ZERO,
+            budget_set=budget is not None,
+            committed=totals["year_committed"] or ZERO,
+            paid=totals["year_paid"] or ZERO,
+            awaiting=totals["year_awaiting"] or ZERO,
+        ),
         year_committed_count=totals["year_committed_count"],
     )
