@@ -1,11 +1,12 @@
 """Importing hospital activity extracts (h2h/hospital/imports.py; docs/formats/hospital-admissions.md,
-ae-attendances.md, hospital-activity-fhir.md): each file checked whole, applied all or nothing with every bad row
-reported; the same file twice changes nothing; a corrected file supersedes the one it replaces."""
+ae-attendances.md, hospital-activity-fhir.md): each file checked whole, applied all or nothing with every bad
+row reported; the same file twice changes nothing; a corrected file supersedes the one it replaces."""
 
 import io
 import json
 from datetime import date, timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -82,9 +83,11 @@ def test_a_good_file_applies_and_links_by_nhs_number_and_date_of_birth(evaluator
         TODAY - timedelta(days=40), TODAY - timedelta(days=35), True, 1, 2)
     assert Admission.objects.get(person=people["ben"]).emergency is False
     assert not Admission.objects.filter(nhs_number=DEV).exists()
-    assert (extract.period_start, extract.period_end) == (TODAY - timedelta(days=40), TODAY - timedelta(days=20))
+    assert extract.period_start == TODAY - timedelta(days=40)
+    assert extract.period_end == TODAY - timedelta(days=20)
     event = AuditEvent.objects.get(object_type="hospital_extract", object_id=str(extract.pk))
-    assert event.action == AuditEvent.Action.CREATE and "extract.csv" in event.summary and "2 linked" in event.summary
+    assert event.action == AuditEvent.Action.CREATE
+    assert "extract.csv" in event.summary and "2 linked" in event.summary
 
 
 def test_it_reports_every_bad_row_with_its_line_and_column_and_keeps_nothing(evaluator, people):
@@ -95,7 +98,7 @@ def test_it_reports_every_bad_row_with_its_line_and_column_and_keeps_nothing(eva
         admission(dob="1950-02-30"),                               # line 5: not a real date
         admission(kind="maternity"),                               # line 6: bad type
         admission(days=2, excess=3),                               # line 7: excess over the stay
-        (ADA, "27/03/1950", ago(50), ago(45), "22", 0),            # line 8: fine (dd/mm/yyyy and a method code)
+        (ADA, "27/03/1950", ago(50), ago(45), "22", 0),            # line 8: fine (dd/mm/yyyy, method code)
         admission(nhs="12345"),                                    # line 9: not 10 digits
         (ADA, ADA_DOB.isoformat(), "last week", ago(3), "elective", 0),  # line 10: not a date
     ]
@@ -134,7 +137,8 @@ def test_every_line_with_latin1_bytes_is_reported(evaluator, people):
 def test_an_empty_file_is_refused(evaluator):
     assert upload(b"", evaluator).errors[0]["reason"] == "The file is empty."
     header_only = upload(csv_bytes([]), evaluator)
-    assert header_only.status == Extract.Status.REJECTED and "no admissions" in header_only.errors[0]["reason"]
+    assert header_only.status == Extract.Status.REJECTED
+    assert "no admissions" in header_only.errors[0]["reason"]
 
 
 def test_the_same_file_twice_changes_nothing(evaluator, people):
@@ -217,6 +221,9 @@ def test_errors_stored_are_capped_but_counted(evaluator, people):
     assert extract.error_count == MAX_STORED_ERRORS + 5 and len(extract.errors) == MAX_STORED_ERRORS
 
 
+PRIORITY = "http://terminology.hl7.org/CodeSystem/v3-ActPriority"
+
+
 def _xlsx(rows, columns=ADMISSION_COLUMNS) -> bytes:
     from openpyxl import Workbook
 
@@ -231,8 +238,9 @@ def _xlsx(rows, columns=ADMISSION_COLUMNS) -> bytes:
 
 
 def _kept():
-    return sorted(Admission.objects.values_list("row_key", "person_id", "nhs_number", "date_of_birth",
-                                                "admitted_on", "discharged_on", "emergency", "excess_bed_days"))
+    return sorted(Admission.objects.values_list(
+        "row_key", "person_id", "nhs_number", "date_of_birth", "admitted_on", "discharged_on", "emergency",
+        "excess_bed_days"))
 
 
 def test_xlsx_keeps_the_same_rows_as_the_csv(evaluator, people):
@@ -265,7 +273,7 @@ def fhir_bundle(rows, *, extra_entries=()) -> bytes:
                 "identifier": [{"system": NHS_NUMBER_SYSTEM, "value": nhs}]}})
         encounter = {"resourceType": "Encounter", "status": "finished",
                      "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IMP"},
-                     "priority": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActPriority",
+                     "priority": {"coding": [{"system": PRIORITY,
                                               "code": "EM" if kind == "emergency" else "EL"}]},
                      "subject": {"reference": patients[nhs]},
                      "period": {"start": f"{admitted}T10:30:00+00:00", "end": discharged}}
@@ -282,9 +290,9 @@ def test_a_fhir_bundle_keeps_the_same_rows_as_the_csv(evaluator, people):
     upload(csv_bytes(rows), evaluator)
     from_csv = _kept()
     Admission.objects.all().delete()
-    emergency_visit = {"resource": {"resourceType": "Encounter", "status": "finished", "class": {"code": "EMER"},
-                                    "subject": {"reference": f"urn:uuid:patient-{ADA}"},
-                                    "period": {"start": ago(3)}}}
+    emergency_visit = {"resource": {"resourceType": "Encounter", "status": "finished",
+                                    "class": {"code": "EMER"}, "period": {"start": ago(3)},
+                                    "subject": {"reference": f"urn:uuid:patient-{ADA}"}}}
     extract = upload(fhir_bundle(rows, extra_entries=[emergency_visit]), evaluator, file_format="fhir",
                      name="bundle.json")
     assert extract.status == Extract.Status.APPLIED, extract.errors
@@ -295,13 +303,18 @@ def test_a_fhir_bundle_keeps_the_same_rows_as_the_csv(evaluator, people):
 def test_fhir_errors_are_reported_by_entry(evaluator, people):
     bundle = json.loads(fhir_bundle([admission(), admission(BEN, BEN_DOB, 10, 12)]))
     bundle["entry"][1]["resource"]["period"]["start"] = "2024-13-01"       # entry 2: not a FHIR dateTime
-    bundle["entry"].append({"resource": {"resourceType": "Encounter", "status": "finished", "class": {"code": "IMP"},
-                                         "subject": {"reference": "Patient/nobody"}, "period": {"start": ago(4)}}})
+    bundle["entry"].append({"resource": {"resourceType": "Encounter", "status": "finished",
+                                         "class": {"code": "IMP"}, "subject": {"reference": "Patient/nobody"},
+                                         "period": {"start": ago(4)}}})
     extract = upload(json.dumps(bundle).encode(), evaluator, file_format="fhir", name="bundle.json")
     assert extract.status == Extract.Status.REJECTED
     found = [(line, column) for line, column, _ in errors(extract)]
     assert found == [(2, "Encounter.period.start"), (4, "Encounter.period.end"), (5, "Encounter.subject")]
     assert upload(b"{not json", evaluator, file_format="fhir", name="b.json").errors[0]["line"] == 0
+    r5 = json.loads(fhir_bundle([admission()]))
+    r5["entry"][1]["resource"]["class"] = [r5["entry"][1]["resource"]["class"]]  # R5 shape: a list
+    extract = upload(json.dumps(r5).encode(), evaluator, file_format="fhir", name="r5.json")
+    assert [(e["line"], e["column"]) for e in extract.errors] == [(2, "Encounter.class")]
 
 
 def test_the_command_prints_counts_or_errors(evaluator, people, tmp_path):
@@ -318,3 +331,97 @@ def test_the_command_prints_counts_or_errors(evaluator, people, tmp_path):
         call_command("import_activity", str(bad), kind="admissions", format="csv", provider="NUH",
                      user=evaluator.username, stdout=StringIO(), stderr=err)
     assert "line 2, nhs_number" in err.getvalue()
+
+
+def test_the_demo_imports_its_files_like_any_upload():
+    from h2h.cases.models import CaseEvent
+    from h2h.demo.generate import generate
+    from django.db import transaction
+
+    def demo():
+        # generate() seeds the hospital files itself (after the cases); run it again here only for its counts.
+        generate(seed=4, referrals=60, today=TODAY)
+        result = {"open_reviews": LinkReview.objects.filter(status=LinkReview.Status.OPEN).count()}
+        return result, list(Extract.objects.order_by("id").values_list("sha256", flat=True))
+
+    with transaction.atomic():
+        _, files = demo()
+        transaction.set_rollback(True)
+    result, again = demo()
+    assert again == files  # the same seed and day make the same files
+    statuses = sorted(Extract.objects.values_list("kind", "status"))
+    assert statuses == [("admissions", "applied"), ("admissions", "applied"), ("admissions", "rejected"),
+                        ("admissions", "superseded"), ("attendances", "applied")]
+    rejected = Extract.objects.get(status=Extract.Status.REJECTED)
+    assert [e["column"] for e in rejected.errors] == ["nhs_number", "discharge_date", "admission_type"]
+    assert 2 <= result["open_reviews"] <= 3
+    assert all(r.reason == LinkReview.Reason.DOB_MISMATCH for r in LinkReview.objects.all())
+    applied = Extract.objects.filter(status=Extract.Status.APPLIED)
+    assert all(e.rows_not_ours > 0 for e in applied)
+    assert Admission.objects.filter(person__isnull=False).exists()
+    assert Attendance.objects.filter(person__isnull=False).exists()
+    # Fewer admissions a person a day after the tenancy starts than before it, across the demo people.
+    moved = dict(CaseEvent.objects.filter(to_stage="tenancy_start").values_list("case__person_id", "on"))
+    first = min(applied.values_list("period_start", flat=True))
+    before = after = days_before = days_after = 0
+    for person_id, on in moved.items():
+        held = Admission.objects.filter(person_id=person_id)
+        before += held.filter(admitted_on__lt=on).count()
+        after += held.filter(admitted_on__gte=on).count()
+        days_before += max(0, (on - first).days)
+        days_after += (TODAY - on).days
+    assert after / days_after < before / days_before
+
+
+EXAMPLES = Path(__file__).resolve().parent / "data" / "hospital"
+
+
+def test_the_documented_examples_import_and_agree(evaluator, people):
+    """The example files in docs/formats/ (tests/data/hospital/) are valid, and the CSV and FHIR examples of
+    the same admissions keep the same rows."""
+    from_csv = import_extract(EXAMPLES / "admissions.csv", kind="admissions", file_format="csv",
+                              file_name="admissions.csv", provider="NUH", uploaded_by=evaluator)
+    assert from_csv.status == Extract.Status.APPLIED, from_csv.errors
+    assert (from_csv.rows_read, from_csv.rows_linked, from_csv.rows_not_ours) == (4, 3, 1)
+    kept = _kept()
+    Admission.objects.all().delete()
+    from_fhir = import_extract(EXAMPLES / "admissions-fhir.json", kind="admissions", file_format="fhir",
+                               file_name="admissions-fhir.json", provider="NUH", uploaded_by=evaluator)
+    assert from_fhir.status == Extract.Status.APPLIED, from_fhir.errors
+    assert _kept() == kept
+    attendances = import_extract(EXAMPLES / "ae-attendances.csv", kind="attendances", file_format="csv",
+                                 file_name="ae-attendances.csv", provider="NUH", uploaded_by=evaluator)
+    assert (attendances.status, attendances.rows_linked, attendances.rows_not_ours) == ("applied", 2, 1)
+    fhir_attendances = import_extract(EXAMPLES / "admissions-fhir.json", kind="attendances",
+                                      file_format="fhir", file_name="admissions-fhir.json", provider="NUH",
+                                      uploaded_by=evaluator)
+    assert (fhir_attendances.rows_read, fhir_attendances.rows_already_held) == (1, 1)
+
+
+def test_odd_but_readable_csv_files(evaluator, people):
+    rows = [admission(), admission(BEN, BEN_DOB)]
+    no_final_newline = csv_bytes(rows).rstrip(b"\n")
+    with_bom_and_blank_end = b"\xef\xbb\xbf" + csv_bytes(rows) + b"\n\n"
+    for data in (no_final_newline, with_bom_and_blank_end):
+        extract = upload(data, evaluator)
+        assert extract.status == Extract.Status.APPLIED, extract.errors
+    assert Admission.objects.count() == 2
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    ("nhs_number,date_of_birth\n".encode("utf-16"), "UTF-16"),
+    (b"nhs_number;date_of_birth;admission_date;discharge_date;admission_type;excess_bed_days\n", "semicolons"),
+    (b"\n9990000018,1950-03-27\n", "first line is blank"),
+    (b"nhs_number,nhs_number,date_of_birth,admission_date,discharge_date,admission_type,excess_bed_days\n",
+     "named 2 times"),
+])
+def test_files_that_cannot_be_read_are_refused_with_one_reason(evaluator, data, reason):
+    extract = upload(data, evaluator)
+    assert extract.status == Extract.Status.REJECTED and reason in extract.errors[0]["reason"]
+
+
+def test_an_unterminated_quote_is_reported_where_it_starts(evaluator, people):
+    data = csv_bytes([admission()]) + b'9990000026,"1962-07-01,2026-01-01,2026-01-02,elective,0\n'
+    extract = upload(data, evaluator)
+    assert extract.status == Extract.Status.REJECTED
+    assert extract.errors[-1]["line"] == 3 and "quotation mark" in extract.errors[-1]["reason"]

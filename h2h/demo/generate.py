@@ -37,6 +37,7 @@ from h2h.accounts.roles import Role
 from h2h.area import valuesets
 from h2h.demo.lettings import seed_lettings
 from h2h.demo.support import seed_support
+from h2h.demo.hospital import seed_hospital_activity
 from h2h.demo.surveys import seed_surveys
 from h2h.evaluation.demo import seed_evaluation
 from h2h.area.config import Area, age_on, get_area
@@ -1631,6 +1632,7 @@ def generate(
         seed_lettings(seed=seed, today=today, area=area, orgs=orgs, users=users)
         seed_support(seed=seed, today=today, area=area, service=orgs[SERVICE])
         seed_surveys(seed=seed, today=today)
+        seed_hospital_activity(seed=seed, today=today)
         seed_evaluation(seed=seed, today=today, service=orgs[SERVICE])
     return Result(created=True, plan=plan)
 

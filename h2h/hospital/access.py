@@ -1,7 +1,7 @@
 """Who may see hospital activity pages.
 
-EVALUATOR        uploads extracts, reads their reports, and decides the linkage reviews (which show NHS numbers
-                 and dates of birth: what linkage needs, and nothing more).
+EVALUATOR        uploads extracts, reads their reports, and decides the linkage reviews (which show NHS
+                 numbers and dates of birth: what linkage needs, and nothing more).
 PROJECT_MANAGER  may read the list of extracts and their reports (counts and errors), read-only.
 Everyone else gets "not found", so the pages reveal nothing outside those roles.
 """

@@ -1,13 +1,13 @@
 """The row checks, in DuckDB SQL, so a file of ten million rows is checked without loading it into Python.
 
-Every value arrives as text, exactly as in the file. typed_view() gives each row its typed values (p_*: NULL
-where the text is not a valid value) and one flag, ok, true when every rule holds. Only the rows that are not ok
-get reasons (reasons_sql(): one column per canonical column, NULL when that value is fine), so a good file never
-pays for building messages. Each reason is one error in the report; ok and the reasons state the same rules and
-must be kept in step (tests/test_hospital_import.py breaks each rule on its own).
+Every value arrives as text, exactly as in the file. typed_view() gives each row its typed values (p_*:
+NULL where the text is not a valid value) and one flag, ok, true when every rule holds. Only the rows that are
+not ok get reasons (reasons_sql(): one column per canonical column, NULL when that value is fine), so a good
+file never pays for building messages. Each reason is one error in the report; ok and the reasons state the
+same rules and must be kept in step (tests/test_hospital_import.py breaks each rule on its own).
 
-The values are read as they are when they already have the plain form (2024-03-01, emergency, 9990000018): that
-is nearly every value in a real extract, and trimming ten million strings costs more than the rest of the checks.
+Values already in the plain form (2024-03-01, emergency, 9990000018) are read as they are: that is nearly
+every value in a real extract, and trimming ten million strings costs more than the rest of the checks.
 Anything else goes the slower way (trimmed, spaces taken out of NHS numbers, dd/mm/yyyy dates, method codes).
 
 The NHS number check digit here must agree with h2h.lib.identifiers (tests/test_linkage.py checks both on the
@@ -22,8 +22,8 @@ import duckdb
 from h2h.hospital.formats import ADMISSIONS, KindSpec
 
 # Admission method codes (NHS Data Dictionary, ADMISSION METHOD (HOSPITAL PROVIDER SPELL)) as hospital
-# extracts carry them: 11–13 elective; 21–28 and 2A–2D emergency. Patterns, not IN lists: DuckDB turns an IN
-# list into a join that it works out for every row, even rows the CASE around it never reaches.
+# extracts carry them: 11–13 elective; 21–28 and 2A–2D emergency. Patterns, not IN lists: DuckDB turns an
+# IN list into a join that it works out for every row, even rows the CASE around it never reaches.
 ELECTIVE_CODES = "1[1-3]"
 EMERGENCY_CODES = "2[1-8A-Da-d]"
 
@@ -32,9 +32,9 @@ CREATE OR REPLACE MACRO h2h_clean(v) AS nullif(trim(v, ' ' || chr(9)), '');
 CREATE OR REPLACE MACRO h2h_nhs(v) AS
     CASE WHEN length(v) = 10 THEN v ELSE regexp_replace(coalesce(v, ''), '[\s-]', '', 'g') END;
 CREATE OR REPLACE MACRO h2h_nhs_digits(n) AS regexp_full_match(n, '[0-9]{{10}}');
--- Modulus 11 on the number as an integer x (digits taken by division: much cheaper than slicing text): weights
--- 10..2 on the first nine digits; 11 - remainder is the check digit (11 → 0; 10 is never valid, and the final
--- % 11 keeps it 10, which no digit equals).
+-- Modulus 11 on the number as an integer x (digits taken by division: much cheaper than slicing text):
+-- weights 10..2 on the first nine digits; 11 - remainder is the check digit (11 → 0; 10 is never valid,
+-- and the final % 11 keeps it 10, which no digit equals).
 CREATE OR REPLACE MACRO h2h_nhs_check(x) AS x <> 0 AND
     (11 - (10 * (x // 1000000000 % 10) + 9 * (x // 100000000 % 10) + 8 * (x // 10000000 % 10)
          + 7 * (x // 1000000 % 10) + 6 * (x // 100000 % 10) + 5 * (x // 10000 % 10) + 4 * (x // 1000 % 10)
@@ -85,10 +85,10 @@ def sql_date(value: date) -> str:
 
 
 def raw_from_csv(path: Path, fields: int, positions: dict[str, int]) -> str:
-    """The rows of a CSV as DuckDB reads it: numbered 2, 3, … (the header is line 1). Only right when each row is
-    one line and there are no blank lines in between; imports.py checks that against the file's line count.
+    """The rows of a CSV as DuckDB reads it: numbered 2, 3, … (the header is line 1). Only right when each row
+    is one line and there are no blank lines in between; imports.py checks that against the file's line count.
     Rows with nothing in any of the columns H2H reads are marked blank: they are skipped, but still take their
-    line. (Only those columns: testing every column would make DuckDB read a wide extract's other columns too.)"""
+    line. (Only those columns: testing every column would make DuckDB read a wide extract's other columns.)"""
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(fields)) + "}"
     every = ", ".join(f"c{i}" for i in positions.values())
     chosen = ", ".join(f"c{i} AS {name}" for name, i in positions.items())
@@ -100,7 +100,8 @@ def raw_from_csv(path: Path, fields: int, positions: dict[str, int]) -> str:
 def raw_from_canonical(path: Path, spec: KindSpec) -> str:
     columns = "{'line': 'BIGINT', " + ", ".join(f"'{c}': 'VARCHAR'" for c in spec.columns) + "}"
     return (f"SELECT line, false AS blank, {', '.join(spec.columns)} FROM read_csv({sql_text(str(path))}, "
-            f"header = true, delim = ',', quote = '\"', escape = '\"', columns = {columns}, auto_detect = false)")
+            f"header = true, delim = ',', quote = '\"', escape = '\"', columns = {columns}, "
+            "auto_detect = false)")
 
 
 def typed_columns(spec: KindSpec, prefix: str = "r.") -> list[str]:
@@ -144,11 +145,11 @@ def ok_sql(spec: KindSpec, today: date, period) -> str:
 
 
 def typed_view(spec: KindSpec, today: date, period) -> str:
-    """The rows with their typed values, the NHS number as an integer (p_nhs_int, NULL unless 10 digits) and ok.
-    Each step is its own SELECT so that a value used by several rules is worked out once."""
+    """The rows with their typed values, the NHS number as an integer (p_nhs_int, NULL unless 10 digits), and
+    ok. Each step is its own SELECT so that a value used by several rules is worked out once."""
     return (f"SELECT *, {ok_sql(spec, today, period)} AS ok FROM "
-            f"(SELECT *, CASE WHEN h2h_nhs_digits(p_nhs_number) THEN CAST(p_nhs_number AS BIGINT) END AS p_nhs_int "
-            f"FROM (SELECT r.*, {', '.join(typed_columns(spec))} FROM raw r))")
+            "(SELECT *, CASE WHEN h2h_nhs_digits(p_nhs_number) THEN CAST(p_nhs_number AS BIGINT) END "
+            f"AS p_nhs_int FROM (SELECT r.*, {', '.join(typed_columns(spec))} FROM raw r))")
 
 
 def _date_reason(column: str, after: list[str]) -> str:
@@ -167,7 +168,10 @@ def _date_reason(column: str, after: list[str]) -> str:
 def reasons_sql(spec: KindSpec, today: date, period) -> list[str]:
     """One expression per canonical column (in spec order): why its value is wrong, or NULL."""
     t = sql_date(today)
-    future = lambda c: f"WHEN p_{c} > {t} THEN strftime(p_{c}, '%Y-%m-%d') || ' is in the future'"  # noqa: E731
+
+    def future(c: str) -> str:
+        return f"WHEN p_{c} > {t} THEN strftime(p_{c}, '%Y-%m-%d') || ' is in the future'"
+
     activity = spec.activity_column
     activity_rules = [
         future(activity),
@@ -177,9 +181,9 @@ def reasons_sql(spec: KindSpec, today: date, period) -> list[str]:
         *(f"WHEN {condition} THEN {reason}" for condition, reason in _period_rules(spec, period)),
     ]
     reasons = {
-        "nhs_number": "CASE WHEN h2h_clean(nhs_number) IS NULL THEN 'is blank; every row needs the NHS number' "
-                      "WHEN NOT h2h_nhs_digits(p_nhs_number) THEN h2h_quote(nhs_number) || ' is not 10 digits' "
-                      "WHEN NOT h2h_nhs_check(p_nhs_int) THEN h2h_quote(nhs_number) || "
+        "nhs_number": "CASE WHEN h2h_clean(nhs_number) IS NULL THEN 'is blank; every row needs the NHS "
+                      "number' WHEN NOT h2h_nhs_digits(p_nhs_number) THEN h2h_quote(nhs_number) || "
+                      "' is not 10 digits' WHEN NOT h2h_nhs_check(p_nhs_int) THEN h2h_quote(nhs_number) || "
                       "' is not a valid NHS number (the check digit does not match)' END",
         "date_of_birth": _date_reason("date_of_birth", [future("date_of_birth")]),
         activity: _date_reason(activity, activity_rules),
@@ -219,5 +223,6 @@ def error_total_sql(spec: KindSpec) -> str:
     ok_sql() and reasons_sql() disagreeing)."""
     columns = [f"e_{c}" for c in spec.columns]
     count = " + ".join(f"({c} IS NOT NULL)::INTEGER" for c in columns)
-    return (f"SELECT coalesce(sum({count}), 0), count(*) FILTER (WHERE coalesce({', '.join(columns)}) IS NULL), "
-            f"min(line) FILTER (WHERE coalesce({', '.join(columns)}) IS NULL) FROM bad")
+    none = f"coalesce({', '.join(columns)}) IS NULL"
+    return (f"SELECT coalesce(sum({count}), 0), count(*) FILTER (WHERE {none}), "
+            f"min(line) FILTER (WHERE {none}) FROM bad")

@@ -1,9 +1,9 @@
 """FHIR R4 Encounter bundles, rewritten as the canonical CSV (h2h/hospital/formats.py) so they get the same
 checks as a CSV file. Documented in docs/formats/hospital-activity-fhir.md; keep the two in step.
 
-Each resource is validated with the R4B models of fhir.resources (R4B is the R4-compatible release the library
-ships; its default is R5, which refuses R4 Encounters). Errors are reported by entry number, counting the first
-entry of Bundle.entry as 1, so that line 0 still means "the file as a whole".
+Each resource is validated with the R4B models of fhir.resources (R4B is the R4-compatible release the
+library ships; its default is R5, which refuses R4 Encounters). Errors are reported by entry number, counting
+the first entry of Bundle.entry as 1, so that line 0 still means "the file as a whole".
 """
 
 import json
@@ -53,7 +53,8 @@ def _load(source: Path, result: Canonical):
         result.refuse("The file is JSON but not a FHIR Bundle (its resourceType must be \"Bundle\").")
         return None
     if data.get("type") not in BUNDLE_TYPES:
-        result.refuse(f"The Bundle's type is {data.get('type')!r}; it must be one of {', '.join(BUNDLE_TYPES)}.")
+        result.refuse(f"The Bundle's type is {data.get('type')!r}; it must be one of "
+                      f"{', '.join(BUNDLE_TYPES)}.")
         return None
     entries = data.get("entry") or []
     if not isinstance(entries, list):
@@ -81,6 +82,12 @@ def _validate(number: int, resource, result: Canonical) -> bool:
             result.add(Problem(number, f"{kind}.{where}".rstrip("."), detail["msg"]))
         return False
     return True
+
+
+def _class_code(encounter: dict) -> str | None:
+    """Encounter.class is one Coding in R4 (a list in R5, which validation then reports)."""
+    coding = encounter.get("class")
+    return coding.get("code") if isinstance(coding, dict) else None
 
 
 def _date_part(value) -> str:
@@ -128,7 +135,7 @@ def canonical_from_fhir(source: Path, target: Path, spec: KindSpec) -> Canonical
         if resource is None:
             continue  # e.g. a DELETE in a transaction: nothing to read
         wanted = (isinstance(resource, dict) and resource.get("resourceType") == "Encounter"
-                  and (resource.get("class") or {}).get("code") in CLASSES[spec.kind]
+                  and _class_code(resource) in CLASSES[spec.kind]
                   and resource.get("status") not in IGNORED_STATUSES)
         if not _validate(number, resource, result):
             if wanted:
@@ -146,7 +153,8 @@ def canonical_from_fhir(source: Path, target: Path, spec: KindSpec) -> Canonical
         for number, encounter in encounters:
             result.rows += 1
             reference = (encounter.get("subject") or {}).get("reference") or ""
-            patient = patients.get(reference) or patients.get("Patient/" + reference.rsplit("Patient/", 1)[-1])
+            # By fullUrl, or as Patient/<id> (also when written as an absolute URL ending so).
+            patient = patients.get(reference) or patients.get("Patient/" + reference.rsplit("Patient/")[-1])
             if patient is None:
                 result.add(Problem(
                     number, "Encounter.subject",

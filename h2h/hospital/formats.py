@@ -1,8 +1,8 @@
-"""The two kinds of file (admissions, A&E attendances), their columns, and turning a spreadsheet or an awkward CSV
-into the canonical CSV the checks read.
+"""The two kinds of file (admissions, A&E attendances), their columns, and turning a spreadsheet or an awkward
+CSV into the canonical CSV the checks read.
 
 Every format ends up as the same columns, so there is one set of checks (h2h/hospital/checks.py). A plain CSV
-is read where it lies by DuckDB; only a file DuckDB cannot number line by line (blank lines, a value running over
+is read where it lies by DuckDB. A file DuckDB cannot number line by line (blank lines, a value running over
 two lines, a row with the wrong number of values), an XLSX workbook or a FHIR bundle is first rewritten as a
 canonical CSV whose first column is the line, spreadsheet row or entry the row came from, so that every error
 still points at the place in the file the sender sees. Documented in docs/formats/hospital-admissions.md and
@@ -53,7 +53,8 @@ SPECS = {spec.kind: spec for spec in (ADMISSIONS, ATTENDANCES)}
 @dataclass(frozen=True, order=True)
 class Problem:
     """One error. line is the line (CSV), spreadsheet row (XLSX) or entry number (FHIR, counting from 1);
-    0 for the file as a whole. column is the canonical column name, or "" when the problem is the whole row."""
+    0 for the file as a whole. column is the canonical column name, or "" when the problem is the whole
+    row."""
 
     line: int
     column: str
@@ -95,13 +96,14 @@ def match_header(names: list[str], spec: KindSpec) -> tuple[dict[str, int], list
     keys = [header_key(name) for name in names]
     if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
         found = "semicolons" if ";" in names[0] else "tabs"
-        return {}, [Problem(0, "", f"The columns are separated by {found}; they must be separated by commas.")]
+        return {}, [Problem(0, "", f"The columns are separated by {found}; they must be separated by "
+                                   "commas.")]
     positions, problems = {}, []
     for column in spec.columns:
         found = [i for i, key in enumerate(keys) if key == header_key(column)]
         if not found:
-            problems.append(Problem(0, column, f"The column {column} is missing. An {spec.kind} file needs the "
-                                               f"columns {', '.join(spec.columns)}, in any order."))
+            problems.append(Problem(0, column, f"The column {column} is missing. An {spec.kind} file needs "
+                                               f"the columns {', '.join(spec.columns)}, in any order."))
         elif len(found) > 1:
             problems.append(Problem(0, column, f"The column {column} is named {len(found)} times; "
                                                "name it once."))
@@ -127,7 +129,8 @@ class CanonicalWriter:
 
 
 def _blank(cells) -> bool:
-    """Nothing in any of the cells. (Whitespace counts as something: DuckDB, reading the same CSV, sees it.)"""
+    """Nothing in any of the cells. (Whitespace counts as something: DuckDB, reading the same CSV, sees
+    it.)"""
     return not any(cell not in (None, "") for cell in cells)
 
 
@@ -164,7 +167,8 @@ def canonical_from_csv(source: Path, target: Path, spec: KindSpec) -> Canonical:
                     continue  # blank lines, and rows with nothing in the columns H2H reads, carry nothing
                 result.rows += 1
                 if len(cells) != len(header):
-                    result.add(Problem(line, "", f"has {len(cells)} values; the header has {len(header)} columns"))
+                    result.add(Problem(line, "", f"has {len(cells)} values; the header has {len(header)} "
+                                                 "columns"))
                     continue
                 writer.write(line, {column: cells[i] for column, i in positions.items()})
     finally:
@@ -214,7 +218,7 @@ def canonical_from_xlsx(source: Path, target: Path, spec: KindSpec) -> Canonical
         rows = _xlsx_rows(source)
         try:
             first = next(rows, None)
-        except Exception:  # noqa: BLE001 — openpyxl raises many kinds of error for a file that is not a workbook
+        except Exception:  # noqa: BLE001 — openpyxl raises many kinds of error for what is not a workbook
             return result.refuse("The file cannot be opened as an Excel workbook (XLSX). Save it from Excel "
                                  "as 'Excel Workbook (.xlsx)', or export a CSV file instead.")
         if first is None or _blank(first[1]):

@@ -2,9 +2,9 @@
 
 The file is checked whole before anything is kept. One bad row and nothing is kept: the Extract is saved as
 rejected with every error (line, column, reason). Otherwise, in one transaction, the rows for the service's
-people are kept (see h2h/hospital/linkage.py) and the rest counted and discarded. The raw file is never stored:
-only its sha256, size, counts and errors. The same file twice changes nothing; a corrected file names the extract
-it replaces, whose rows go in the same transaction. Formats: docs/formats/hospital-admissions.md,
+people are kept (see h2h/hospital/linkage.py) and the rest counted and discarded. The raw file is never
+stored: only its sha256, size, counts and errors. The same file twice changes nothing; a corrected file names
+the extract it replaces, whose rows go in the same transaction. Formats: docs/formats/hospital-admissions.md,
 ae-attendances.md and hospital-activity-fhir.md. Why it works this way: docs/adr/0007-hospital-activity.md.
 
 Speed: a CSV is read where it lies by DuckDB (ten million rows in seconds), and only the kept rows come back
@@ -88,12 +88,12 @@ def import_extract(source, *, kind: str, file_format: str, file_name: str, provi
         if earlier is not None and earlier.status == Extract.Status.APPLIED:
             earlier.unchanged = True
             earlier.timings = clock.laps
-            _audit(audit_as, earlier, f"{_short(file_name)}: the same file as extract {earlier.pk}, already "
-                                      "applied; nothing changed")
+            _audit(audit_as, earlier, f"{_short(file_name)}: the same file as extract {earlier.pk}, "
+                                      "already applied; nothing changed")
             return earlier
-        extract = Extract(kind=kind, file_format=file_format, file_name=file_name[:255], provider=provider[:100],
-                          sha256=stored.sha256, size_bytes=stored.size, uploaded_by=uploaded_by,
-                          period_start=period_start, period_end=period_end)
+        extract = Extract(kind=kind, file_format=file_format, file_name=file_name[:255],
+                          provider=provider[:100], sha256=stored.sha256, size_bytes=stored.size,
+                          uploaded_by=uploaded_by, period_start=period_start, period_end=period_end)
         extract.unchanged = False
         extract.timings = clock.laps
         con = checks.connect(work)
@@ -114,7 +114,7 @@ def import_extract(source, *, kind: str, file_format: str, file_name: str, provi
     return extract
 
 
-# --- the file on disk: hash, size, and for CSV its encoding and line count in the same pass ------------------
+# --- the file on disk: hash, size, and for CSV its encoding and line count in the same pass --------------
 
 @dataclass
 class Stored:
@@ -184,13 +184,13 @@ def _encoding_problems(path: Path) -> tuple[list[Problem], int]:
                 total += 1
                 if len(problems) < MAX_STORED_ERRORS:
                     problems.append(Problem(number, "", (
-                        f"has a byte that is not UTF-8 text (0x{raw[error.start]:02X}, {error.start + 1} bytes "
-                        "into the line). The file may be saved as Windows (Latin-1) text: save it as UTF-8 "
-                        "(in Excel: Save as, then 'CSV UTF-8')")))
+                        f"has a byte that is not UTF-8 text (0x{raw[error.start]:02X}, {error.start + 1} "
+                        "bytes into the line). The file may be saved as Windows (Latin-1) text: save it as "
+                        "UTF-8 (in Excel: Save as, then 'CSV UTF-8')")))
     return problems, total
 
 
-# --- checking ------------------------------------------------------------------------------------------------
+# --- checking ----------------------------------------------------------------------------------------------
 
 @dataclass
 class Outcome:
@@ -208,6 +208,10 @@ def _refused(problem: Problem) -> Outcome:
     return Outcome(problems=[problem], error_count=1)
 
 
+def _stopped(canonical: Canonical) -> Outcome:
+    return Outcome(rows=canonical.rows, problems=canonical.problems, error_count=canonical.problem_total)
+
+
 def _check(con, stored: Stored, spec: KindSpec, file_format: str, work: Path,
            period: tuple[date | None, date | None]) -> Outcome:
     canonical = None
@@ -221,18 +225,20 @@ def _check(con, stored: Stored, spec: KindSpec, file_format: str, work: Path,
         convert = canonical_from_xlsx if file_format == Extract.Format.XLSX else canonical_from_fhir
         canonical = convert(stored.path, work / "canonical.csv", spec)
         if canonical.stop:
-            return Outcome(rows=canonical.rows, problems=canonical.problems, error_count=canonical.problem_total)
+            return _stopped(canonical)
         con.execute(f"CREATE OR REPLACE VIEW raw AS {checks.raw_from_canonical(canonical.path, spec)}")
     today = timezone.localdate()
     try:
         outcome, records = _summary(con, spec, today, period)
     except duckdb.Error:
-        outcome = records = None  # DuckDB could not read it as it stands: the slower reader says where
+        if canonical is not None:
+            raise  # H2H wrote that file itself: a failure to read it is a bug, not the sender's problem
+        outcome = records = None  # DuckDB could not read the file as it stands: the slower reader says where
     if canonical is None and records != _content_lines(stored) - 1:
         # Blank lines, a value over two lines, or a row DuckDB refused: number the rows with Python's reader.
         canonical = canonical_from_csv(stored.path, work / "canonical.csv", spec)
         if canonical.stop:
-            return Outcome(rows=canonical.rows, problems=canonical.problems, error_count=canonical.problem_total)
+            return _stopped(canonical)
         con.execute(f"CREATE OR REPLACE VIEW raw AS {checks.raw_from_canonical(canonical.path, spec)}")
         outcome, records = _summary(con, spec, today, period)
     if canonical is not None:
@@ -241,8 +247,10 @@ def _check(con, stored: Stored, spec: KindSpec, file_format: str, work: Path,
         outcome.error_count = canonical.problem_total
     if outcome.bad_rows:
         problems, total = _sql_problems(con, spec, today, period)
-        outcome.problems = sorted(outcome.problems + problems)[:MAX_STORED_ERRORS]
+        outcome.problems += problems
         outcome.error_count += total
+    # By line; within a line, in the order found (the columns in the order of the format).
+    outcome.problems = sorted(outcome.problems, key=lambda problem: problem.line)[:MAX_STORED_ERRORS]
     if file_format == Extract.Format.FHIR:
         outcome.problems = [Problem(p.line, COLUMN_PATHS.get(p.column, p.column), p.reason)
                             for p in outcome.problems]
@@ -254,8 +262,8 @@ def _check(con, stored: Stored, spec: KindSpec, file_format: str, work: Path,
 def _csv_file_problems(stored: Stored, spec: KindSpec) -> Outcome | None:
     """Problems with a CSV file as a whole: empty, not UTF-8, or a header without the columns."""
     if stored.head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _refused(Problem(0, "", "The file is saved as UTF-16 text. Save it as UTF-8 (in Excel: Save as, "
-                                       "then 'CSV UTF-8')."))
+        return _refused(Problem(0, "", "The file is saved as UTF-16 text. Save it as UTF-8 (in Excel: Save "
+                                       "as, then 'CSV UTF-8')."))
     if not stored.head.strip():
         return _refused(Problem(0, "", "The file is empty."))
     if not stored.utf8:
@@ -264,7 +272,8 @@ def _csv_file_problems(stored: Stored, spec: KindSpec) -> Outcome | None:
     line = stored.head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
     names = next(csv.reader([line]), [])
     if not any(name.strip() for name in names):
-        return _refused(Problem(1, "", "The first line is blank: it must be the header naming the columns."))
+        return _refused(Problem(1, "", "The first line is blank: it must be the header naming the "
+                                       "columns."))
     _positions, problems = match_header(names, spec)
     if problems:
         return Outcome(problems=problems, error_count=len(problems))
@@ -285,12 +294,14 @@ def _content_lines(stored: Stored) -> int:
 
 
 def _summary(con, spec: KindSpec, today: date, period) -> tuple[Outcome, int]:
-    """One pass over the file: its rows (and records, blank ones included), bad rows, and the period it covers."""
+    """One pass over the file: its rows (and records, blank ones included), bad rows, and the period it
+    covers."""
     con.execute(f"CREATE OR REPLACE VIEW typed AS {checks.typed_view(spec, today, period)}")
     activity = f"p_{spec.activity_column}"
     rows, records, bad_rows, first, last = con.execute(f"""
         SELECT count(*) FILTER (WHERE NOT blank), count(*), count(*) FILTER (WHERE NOT blank AND NOT ok),
-               min({activity}) FILTER (WHERE NOT blank AND ok), max({activity}) FILTER (WHERE NOT blank AND ok)
+               min({activity}) FILTER (WHERE NOT blank AND ok),
+               max({activity}) FILTER (WHERE NOT blank AND ok)
         FROM typed
     """).fetchone()
     return Outcome(rows=rows, bad_rows=bad_rows, first=first, last=last), records
@@ -298,8 +309,9 @@ def _summary(con, spec: KindSpec, today: date, period) -> tuple[Outcome, int]:
 
 def _sql_problems(con, spec: KindSpec, today: date, period) -> tuple[list[Problem], int]:
     """The first MAX_STORED_ERRORS errors in the bad rows, by line, and how many errors there are in all."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE bad AS SELECT line, {', '.join(checks.reasons_sql(spec, today, period))} "
-                f"FROM typed WHERE NOT blank AND NOT ok")
+    reasons = ", ".join(checks.reasons_sql(spec, today, period))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE bad AS SELECT line, {reasons} FROM typed "
+                "WHERE NOT blank AND NOT ok")
     total, unexplained, first_unexplained = con.execute(checks.error_total_sql(spec)).fetchone()
     problems = [Problem(int(line), column, reason) for line, column, reason in
                 con.execute(checks.first_errors_sql(spec, MAX_STORED_ERRORS)).fetchall()]
@@ -351,16 +363,18 @@ def _apply(con, extract: Extract, outcome: Outcome, spec: KindSpec, work: Path, 
         extract.rows_for_review = held["total"] - held["linked"]
         extract.rows_already_held = kept - held["total"]
         extract.save(update_fields=["rows_linked", "rows_for_review", "rows_already_held"])
-        _open_reviews(extract, spec, reasons, candidates)
+        if extract.rows_for_review:
+            _open_reviews(extract, spec, reasons, candidates)
         summary = (f"{_short(extract.file_name)}: {extract.get_kind_display()} ({extract.file_format}) from "
-                   f"{_short(extract.provider)}: applied, {extract.rows_read} rows: {extract.rows_linked} linked, "
-                   f"{extract.rows_for_review} for review, {extract.rows_already_held} already held, "
+                   f"{_short(extract.provider)}: applied, {extract.rows_read} rows: {extract.rows_linked} "
+                   f"linked, {extract.rows_for_review} for review, {extract.rows_already_held} already held, "
                    f"{extract.rows_not_ours} not the service's, {extract.rows_no_consent} without consent")
         if replaces is not None:
             summary += f"; supersedes extract {replaces.pk}"
         _audit(audit_as, extract, summary)
     clock.lap("reviews and audit")
-    logger.info("Hospital extract %s applied: %s rows kept; seconds: %s", extract.pk, held["total"], clock.laps)
+    logger.info("Hospital extract %s applied: %s rows kept; seconds: %s", extract.pk, held["total"],
+                clock.laps)
 
 
 def _supersede(old: Extract, spec: KindSpec) -> None:
@@ -391,34 +405,36 @@ def _insert(con, spec: KindSpec, extract: Extract, work: Path) -> None:
     meta = spec.model._meta
     activity = _ACTIVITY_FIELDS[spec.kind]
     columns = ["extract_id", *_INSERT_COLUMNS, *(name for name, _ in activity)]
-    values = [str(int(extract.pk)), "person_id", "nhs_number", "strftime(date_of_birth, '%Y-%m-%d')", "row_key",
-              "line"]
+    values = [str(int(extract.pk)), "person_id", "nhs_number", "strftime(date_of_birth, '%Y-%m-%d')",
+              "row_key", "line"]
     for name, column in activity:
-        values.append(f"strftime(p_{column}, '%Y-%m-%d')" if meta.get_field(name).get_internal_type() ==
-                      "DateField" else f"p_{column}")
+        is_date = meta.get_field(name).get_internal_type() == "DateField"
+        values.append(f"strftime(p_{column}, '%Y-%m-%d')" if is_date else f"p_{column}")
     # In row_key order: the unique index on row_key is then filled from one end, not torn up at random.
     select = f"SELECT {', '.join(values)} FROM kept ORDER BY row_key"
-    column_list = ", ".join(connection.ops.quote_name(meta.get_field(c.removesuffix('_id')).column)
-                            for c in columns)
-    table = connection.ops.quote_name(meta.db_table)
-    conflict = f"ON CONFLICT ({connection.ops.quote_name('row_key')}) DO NOTHING"
+    fields = [meta.get_field(c.removesuffix("_id")) for c in columns]
+    quote = connection.ops.quote_name
+    column_list = ", ".join(quote(f.column) for f in fields)
+    table = quote(meta.db_table)
+    conflict = f"ON CONFLICT ({quote('row_key')}) DO NOTHING"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             path = work / "kept.csv"
             con.execute(f"COPY ({select}) TO {checks.sql_text(str(path))} (FORMAT csv, HEADER false)")
             incoming = f"h2h_incoming_{int(extract.pk)}"
-            types = ", ".join(f"{connection.ops.quote_name(meta.get_field(c.removesuffix('_id')).column)} "
-                              f"{meta.get_field(c.removesuffix('_id')).db_type(connection)}" for c in columns)
+            types = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for f in fields)
             cursor.execute(f"CREATE TEMP TABLE {incoming} ({types})")
             with cursor.cursor.copy(f"COPY {incoming} ({column_list}) FROM STDIN (FORMAT csv)") as copy, \
                     path.open("rb") as file:
                 while chunk := file.read(_CHUNK):
                     copy.write(chunk)
-            cursor.execute(f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {incoming} {conflict}")
+            cursor.execute(f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {incoming} "
+                           f"{conflict}")
             cursor.execute(f"DROP TABLE {incoming}")
         else:
             result = con.execute(select)
-            sql = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))}) {conflict}"
+            placeholders = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders}) {conflict}"
             # SQLite's default page cache (2 MB) makes a million inserts thrash the indexes; 256 MB for this.
             cursor.execute("PRAGMA cache_size")
             (cache_size,) = cursor.fetchone()
@@ -433,14 +449,14 @@ def _insert(con, spec: KindSpec, extract: Extract, work: Path) -> None:
 def _open_reviews(extract: Extract, spec: KindSpec, reasons: dict, candidates: dict[str, list[int]]) -> None:
     """One LinkReview per NHS number and date of birth whose rows this file added without a person."""
     waiting = (spec.model.objects.filter(extract=extract, person__isnull=True)
-               .values_list("nhs_number", "date_of_birth").annotate(n=Count("id")).order_by("nhs_number",
-                                                                                          "date_of_birth"))
+               .values_list("nhs_number", "date_of_birth").annotate(n=Count("id"))
+               .order_by("nhs_number", "date_of_birth"))
     reviews = [LinkReview(extract=extract, nhs_number=nhs, date_of_birth=dob, rows=n,
                           reason=reasons[(nhs, dob.isoformat())]) for nhs, dob, n in waiting]
     LinkReview.objects.bulk_create(reviews)
     through = LinkReview.candidates.through
-    through.objects.bulk_create([through(linkreview_id=review.pk, person_id=person_id)
-                                 for review in reviews for person_id in candidates.get(review.nhs_number, [])])
+    through.objects.bulk_create([through(linkreview_id=review.pk, person_id=person_id) for review in reviews
+                                 for person_id in candidates.get(review.nhs_number, [])])
 
 
 class _Stopwatch:

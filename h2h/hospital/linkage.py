@@ -1,7 +1,7 @@
 """Linking a file's rows to the people the service knows, by NHS number and date of birth. Never by name.
 
-The people are written from Django to a small CSV (person id, NHS number, date of birth, consent to linkage for
-the evaluation) and joined to the file in DuckDB. For each row:
+The people are written from Django to a small CSV (person id, NHS number, date of birth, consent to linkage
+for the evaluation) and joined to the file in DuckDB. For each row:
 
 - nobody holds the NHS number: not the service's; counted and discarded;
 - the number is held, but nobody holding it agreed to linkage for the evaluation: counted and discarded;
@@ -46,7 +46,7 @@ def load_people(con: duckdb.DuckDBPyConnection, work_dir: Path) -> dict[str, lis
         people = Person.objects.exclude(nhs_number="").values_list("id", "nhs_number", "date_of_birth")
         for person_id, nhs_number, date_of_birth in people.iterator(chunk_size=5000):
             consent = person_id in consenting
-            writer.writerow([person_id, nhs_number, date_of_birth.isoformat(), "true" if consent else "false"])
+            writer.writerow([person_id, nhs_number, date_of_birth.isoformat(), str(consent).lower()])
             if consent:
                 candidates[nhs_number].append(person_id)
     con.execute(f"""
@@ -73,9 +73,9 @@ def _canonical(spec: KindSpec) -> list[str]:
 
 
 def keep(con: duckdb.DuckDBPyConnection, spec: KindSpec) -> tuple[int, int]:
-    """Make `kept`: the rows of a checked file whose NHS number a consenting person holds, each with the person
-    (when linked automatically), the reason it needs review (when not), and its row_key. Returns how many rows
-    carry a number someone holds, and how many of those nobody holding it agreed to linkage.
+    """Make `kept`: the rows of a checked file whose NHS number a consenting person holds, each with the
+    person (when linked automatically), the reason it needs review (when not), and its row_key. Returns how
+    many rows carry a number someone holds, and how many of those nobody holding it agreed to linkage.
 
     row_key is an md5 of the row's canonical values plus "#" and how many identical rows came before it in
     the file: the same file again, or the same rows in another order, make the same keys.

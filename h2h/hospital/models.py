@@ -67,18 +67,25 @@ class ActivityRow(models.Model):
     the same file), so re-importing a file, or a later file repeating the same rows, adds nothing.
     """
 
-    extract = models.ForeignKey(Extract, on_delete=models.CASCADE, related_name="+")
-    # No index of its own: the (person, date) index of each table serves every lookup by person, and each index
-    # less is one less to update for every row of a million-row file.
-    person = models.ForeignKey("referrals.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                               db_index=False)
+    # A file can add a million rows at once, so the database does as little per row as it safely can:
+    # - no foreign key constraints in the database (db_constraint=False): PostgreSQL would check each row's
+    #   extract and person one by one when the import commits, which took longer than the rest of the import.
+    #   The rows are only ever written by h2h/hospital/imports.py, with the extract it has just saved and
+    #   people read in the same import; Django still protects and cascades as declared (in Python);
+    # - no index on person alone: the (person, date) index of each table serves every lookup by person.
+    extract = models.ForeignKey(Extract, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    person = models.ForeignKey("referrals.Person", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", db_index=False, db_constraint=False)
     nhs_number = models.CharField(max_length=10)
     date_of_birth = models.DateField(help_text="As given in the file")
-    row_key = models.CharField(max_length=48, unique=True)
+    row_key = models.CharField(max_length=48)  # unique: see Meta (a constraint, so PostgreSQL gets one index)
     line = models.PositiveIntegerField(help_text="Where the row was in the file (line, spreadsheet row or entry)")
 
     class Meta:
         abstract = True
+        # A constraint rather than unique=True: on PostgreSQL, unique=True also builds a second index for
+        # LIKE searches, which nothing here makes and every inserted row would pay for.
+        constraints = [models.UniqueConstraint(fields=["row_key"], name="%(class)s_row_key_unique")]
 
 
 class Admission(ActivityRow):
@@ -87,9 +94,10 @@ class Admission(ActivityRow):
     emergency = models.BooleanField(help_text="Emergency (non-elective) admission; false for elective")
     excess_bed_days = models.PositiveIntegerField(default=0)
 
-    class Meta:
+    class Meta(ActivityRow.Meta):
         indexes = [models.Index(fields=["person", "admitted_on"])]
         constraints = [
+            *ActivityRow.Meta.constraints,
             models.CheckConstraint(condition=Q(discharged_on__gte=models.F("admitted_on")),
                                    name="admission_discharged_after_admitted"),
         ]
@@ -104,7 +112,7 @@ class Attendance(ActivityRow):
 
     attended_on = models.DateField()
 
-    class Meta:
+    class Meta(ActivityRow.Meta):
         indexes = [models.Index(fields=["person", "attended_on"])]
 
 

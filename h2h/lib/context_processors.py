@@ -43,6 +43,8 @@ def _nav_for(user) -> list[tuple[str, str]]:
         items.append(("Service overview", reverse("cases:overview")))
         items.append(("KPI dashboard", reverse("reports:dashboard")))
         items.append(("Hospital activity", reverse("outcomes:before-after")))
+        if user.role in {Role.EVALUATOR, Role.PROJECT_MANAGER}:
+            items.append(("Hospital files", reverse("hospital:extracts")))
         items.append(("Survey results", reverse("surveys:results")))
         items.append(("Annual evaluation", reverse("evaluation:evaluation")))
     if user.role in {Role.PROJECT_MANAGER, Role.ADMINISTRATOR}:

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 from django.core.management.base import BaseCommand, CommandError
 
 from h2h.accounts.models import User
+from h2h.hospital.access import may_upload
 from h2h.hospital.imports import import_extract
 from h2h.hospital.models import Extract
-from h2h.hospital.access import may_upload
 
 
 class Command(BaseCommand):
@@ -20,17 +20,17 @@ class Command(BaseCommand):
         parser.add_argument("path", help="The file")
         parser.add_argument("--kind", required=True, choices=Extract.Kind.values)
         parser.add_argument("--format", required=True, choices=Extract.Format.values)
-        parser.add_argument("--provider", required=True, help="Who sent it, e.g. the trust's information team")
+        parser.add_argument("--provider", required=True, help="Who sent it: the trust's information team")
         parser.add_argument("--user", required=True, help="Username of the evaluator importing it (audited)")
-        parser.add_argument("--replaces", type=int, help="Id of the applied extract this corrected file replaces")
-        parser.add_argument("--period-start", type=date.fromisoformat, help="First day the file covers, yyyy-mm-dd")
-        parser.add_argument("--period-end", type=date.fromisoformat, help="Last day the file covers, yyyy-mm-dd")
+        parser.add_argument("--replaces", type=int, help="Id of the applied extract this file corrects")
+        parser.add_argument("--period-start", type=date.fromisoformat, help="First day covered, yyyy-mm-dd")
+        parser.add_argument("--period-end", type=date.fromisoformat, help="Last day covered, yyyy-mm-dd")
 
     def handle(self, *args, path, kind, provider, user, replaces, period_start, period_end, **options):
-        file_format = options["format"]
         by = User.objects.filter(username=user).first()
         if by is None or not may_upload(by):
-            raise CommandError(f"{user!r} is not an active evaluator: only evaluators import hospital activity")
+            raise CommandError(f"{user!r} is not an active evaluator: only evaluators import hospital "
+                               "activity")
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"No such file: {path}")
@@ -43,9 +43,9 @@ class Command(BaseCommand):
             raise CommandError("--period-start is after --period-end")
         # The audit trail reads the user and path from a request; a command has none of its own.
         stand_in = SimpleNamespace(user=by, META={}, path=f"manage.py import_activity {file.name}"[:300])
-        extract = import_extract(file, kind=kind, file_format=file_format, file_name=file.name, provider=provider,
-                                 uploaded_by=by, period_start=period_start, period_end=period_end,
-                                 replaces=earlier, request=stand_in)
+        extract = import_extract(file, kind=kind, file_format=options["format"], file_name=file.name,
+                                 provider=provider, uploaded_by=by, period_start=period_start,
+                                 period_end=period_end, replaces=earlier, request=stand_in)
         if extract.unchanged:
             self.stdout.write(f"{file.name} is the same file as extract {extract.pk}, already applied: "
                               "nothing changed.")
