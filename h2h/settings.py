@@ -45,7 +45,9 @@ INSTALLED_APPS = [
     "h2h.hospital",
     "h2h.reports",
     "h2h.evaluation",
+    "h2h.api",
     "h2h.demo",
+    "ninja",  # only for its export_openapi_schema command (docs/api/openapi.json)
 ]
 
 MIDDLEWARE = [
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "h2h.api.middleware.ApiAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "h2h.lib.middleware.NoStoreMiddleware",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from h2h.api.api import api
 from h2h.cases import views as case_views
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("evaluation/", include("h2h.evaluation.urls")),
     path("directory/", include("h2h.directory.urls")),
     path("audit/", include("h2h.audit.urls")),
+    path("api/v1/", api.urls),
     path("healthz", case_views.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,5 @@
+"""(stub: being built)"""
+
+from ninja import Router
+
+router = Router(tags=["FHIR"])
