@@ -174,8 +174,8 @@ def add_evaluation_records(period, today: date, seed: int) -> dict:
     with connection.cursor() as cursor:
         low = 0
         for setting, share in SETTINGS:
-            cursor.execute(f"UPDATE referrals_referral SET setting = %s WHERE id % 100 >= {low} "
-                           f"AND id % 100 < {low + share}", [setting])
+            cursor.execute(f"UPDATE referrals_referral SET setting = %s WHERE id %% 100 >= {low} "
+                           f"AND id %% 100 < {low + share}", [setting])
             low += share
     cohort = list(rehoused_queryset(service, period).order_by("id").values_list("id", "referred_on"))
     with transaction.atomic():

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "h2h.hospital",
     "h2h.reports",
     "h2h.evaluation",
+    "h2h.notifications",
     "h2h.api",
     "h2h.demo",
     "ninja",  # only for its export_openapi_schema command (docs/api/openapi.json)
@@ -160,6 +161,24 @@ if envbool("H2H_HTTPS", False):
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Email: referrers are told when a referral is accepted or declined and when the person is rehoused
+# (docs/notifications.md). Development prints emails to the console; production needs an SMTP relay.
+EMAIL_BACKEND = os.environ.get("H2H_EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("H2H_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("H2H_EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("H2H_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("H2H_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("H2H_EMAIL_USE_TLS", True)
+# Emails are first tried during the request that made the change: a hung mail server must not hang the page.
+EMAIL_TIMEOUT = envint("H2H_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("H2H_DEFAULT_FROM_EMAIL", "Housing to Health <no-reply@localhost>")
+# The service's public address, for the sign-in link in emails (`h2h check --deploy` warns while it is local).
+H2H_SITE_URL = os.environ.get("H2H_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Largest stock-and-voids CSV accepted (docs/formats/stock-and-voids-csv.md).
 H2H_MAX_IMPORT_BYTES = envint("H2H_MAX_IMPORT_BYTES", 20 * 1024 * 1024)

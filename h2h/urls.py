@@ -24,6 +24,7 @@ urlpatterns = [
     path("evaluation/", include("h2h.evaluation.urls")),
     path("directory/", include("h2h.directory.urls")),
     path("audit/", include("h2h.audit.urls")),
+    path("notifications/", include("h2h.notifications.urls")),
     path("api/v1/", api.urls),
     path("healthz", case_views.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),

@@ -14,6 +14,8 @@ from h2h.accounts.roles import Role
 from h2h.area.config import get_area
 from h2h.cases.models import Case, CaseEvent, CaseNote
 from h2h.cases.stages import CLOSING_REASONS_FROM, ClosingReason, Stage, move_allowed
+from h2h.notifications.models import Notification
+from h2h.notifications.services import notify_referrers
 
 
 class CaseActionRefused(Exception):
@@ -62,6 +64,9 @@ def case_move(
         from h2h.support.services import support_stage_reached
 
         support_stage_reached(case=locked, stage=to_stage, on=on, by=by)
+        if to_stage == Stage.TENANCY_START:
+            # Queued in this transaction, sent after it commits (h2h.notifications).
+            notify_referrers(case=locked, kind=Notification.Kind.REHOUSED, on=on)
         if to_stage == Stage.CLOSED:
             # A closed case's application leaves the register; a housed one stays as the record of the let.
             application_model = apps.get_model("lettings", "Application")
@@ -85,6 +90,7 @@ def case_screen_accept(*, case: Case, by: User, cohort: str, results: list, on: 
         Case.objects.filter(pk=case.pk).update(
             cohort=cohort, decision=Case.Decision.ACCEPTED, decision_reason=note, screening_results=results
         )
+        notify_referrers(case=case, kind=Notification.Kind.ACCEPTED, on=on)
     case.refresh_from_db()
     return case
 
@@ -109,6 +115,7 @@ def case_screen_decline(
             onward_referral=onward_referral,
             screening_results=results,
         )
+        notify_referrers(case=case, kind=Notification.Kind.DECLINED, on=on)
     case.refresh_from_db()
     return case
 

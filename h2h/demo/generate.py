@@ -48,6 +48,7 @@ from h2h.cases.services import case_assign, case_move, case_note_add, case_scree
 from h2h.cases.stages import ClosingReason, Stage
 from h2h.directory.models import Contact
 from h2h.lib.identifiers import nhs_number_check_digit, postcode_is_valid
+from h2h.notifications.services import notifications_suppressed
 from h2h.referrals.models import Person, Referral
 from h2h.referrals.services import PERSON_FIELDS, referral_facts, referral_submit
 
@@ -1620,7 +1621,8 @@ def generate(
     area = get_area()
     today = today or timezone.localdate()
     plan = build_plan(seed, referrals, today, area)
-    with transaction.atomic():
+    # The demo's history is not news: its referrers get no emails (live changes after seeding do).
+    with transaction.atomic(), notifications_suppressed():
         if not database_is_empty():
             raise DemoDataError(
                 "The database already has organisations: demo data goes into an empty database."

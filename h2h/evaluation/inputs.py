@@ -6,7 +6,8 @@ Each figure is read through the module that owns it, so the evaluation and the o
 - hospital activity before and after: h2h.hospital.selectors_outcomes (cases with consent to link and an NHS
   number, the files' coverage) and h2h.hospital.measures.case_measures (the windows and their status). The
   evaluation also splits emergency admissions into short and long stays, which the measures do not, counting
-  them over the same observed days with the same rule (_emergency_stays);
+  them over the same observed days with the same rule (_emergency_stays), from the same linked rows
+  (selectors_outcomes.linked_activity);
 - surveys: h2h.surveys.selectors.paired_changes and survey_summary;
 - voids let, funding, avoided outcomes: read here, with the same long-term rule as the dashboard
   (void days, empty to let, more than the area's lettings.long_term_void_days).
@@ -16,8 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import CharField, Min, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from h2h.accounts.models import Organisation
@@ -29,7 +29,6 @@ from h2h.evaluation import engine
 from h2h.evaluation.costbook import current_costs, current_wellbeing_rates
 from h2h.evaluation.models import AvoidedOutcome, Funding
 from h2h.hospital import measures, selectors_outcomes
-from h2h.hospital.models import Admission, Attendance
 from h2h.lettings.models import Offer
 from h2h.referrals.models import Referral
 from h2h.reports import kpis
@@ -78,27 +77,6 @@ def rehoused_cases(rows: list[kpis.Rehoused]) -> list[engine.RehousedCase]:
 # ------------------------------------------------------------------------------------------------ hospital
 
 
-def _activity(cases: QuerySet[Case]) -> tuple[dict[int, list[measures.AdmissionFacts]], dict[int, list[date]]]:
-    """The linked admissions and attendances of these cases' people: the same rows as
-    h2h.hospital.selectors_outcomes.linked_activity (rows waiting for a linkage decision are left out), read
-    for this cohort only. Dates come back as text and are read with date.fromisoformat: for a year's cohort
-    (hundreds of thousands of rows) that is several times faster than the ORM's date converters."""
-    people = cases.order_by().values("person_id")
-    admissions = (Admission.objects.filter(person__isnull=False, person_id__in=people).order_by()
-                  .annotate(admitted=Cast("admitted_on", CharField()), discharged=Cast("discharged_on", CharField()))
-                  .values_list("person_id", "admitted", "discharged", "emergency", "excess_bed_days"))
-    attendances = (Attendance.objects.filter(person__isnull=False, person_id__in=people).order_by()
-                   .annotate(day=Cast("attended_on", CharField())).values_list("person_id", "day"))
-    by_person: dict[int, list[measures.AdmissionFacts]] = defaultdict(list)
-    read = date.fromisoformat
-    for person_id, admitted, discharged, emergency, excess in admissions.iterator(chunk_size=20_000):
-        by_person[person_id].append(measures.AdmissionFacts(read(admitted), read(discharged), emergency, excess))
-    attended: dict[int, list[date]] = defaultdict(list)
-    for person_id, day in attendances.iterator(chunk_size=20_000):
-        attended[person_id].append(read(day))
-    return by_person, attended
-
-
 def _emergency_stays(facts, window: measures.WindowMeasures, coverage: measures.Coverage,
                      today: date) -> tuple[int, int]:
     """(long, short) emergency admissions counted in a measured window: the same days and the same rule as
@@ -132,7 +110,8 @@ def hospital_cases(cases: QuerySet[Case], *, window_months: int,
     if not dated:
         counts.summary = measures.cohort_summary([])
         return [], counts
-    admissions, attendances = _activity(cases)
+    # The same rows as the outcomes pages (waiting-for-review rows left out), for this cohort's people only.
+    admissions, attendances = selectors_outcomes.linked_activity(cases.order_by().values("person_id"))
     coverage = selectors_outcomes.data_coverage()
     admitted_coverage = coverage.get(measures.ADMISSIONS, ())
     out, measured_all = [], []

@@ -49,6 +49,7 @@ def _nav_for(user) -> list[tuple[str, str]]:
         items.append(("Annual evaluation", reverse("evaluation:evaluation")))
     if user.role in {Role.PROJECT_MANAGER, Role.ADMINISTRATOR}:
         items.append(("Survey wording", reverse("surveys:wording")))
+        items.append(("Emails to referrers", reverse("notifications:list")))
     if user.role == Role.ADMINISTRATOR:
         items += [("Audit log", reverse("audit:search")), ("Accounts", reverse("admin:index"))]
     return items

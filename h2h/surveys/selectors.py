@@ -101,14 +101,35 @@ class Change:
         return self.after - self.before
 
 
+@dataclass(frozen=True, slots=True)
+class SurveyFacts:
+    """What a pair needs of a survey, read as plain values: a year's cohort has tens of thousands of surveys,
+    and model instances cost several times more to build."""
+
+    pk: int
+    case_id: int
+    respondent: str
+    timepoint: str
+    completed_on: date
+    declined: bool
+    value_set: str
+    eq5d_index: Decimal | None
+    eq_vas: int | None
+    swemwbs_metric: Decimal | None
+
+
+SURVEY_FACTS = ("pk", "case_id", "respondent", "timepoint", "completed_on", "declined", "value_set", "eq5d_index",
+                "eq_vas", "swemwbs_metric")
+
+
 @dataclass(frozen=True)
 class Pair:
     """One respondent's baseline and follow-up on one case. changes holds only the measures present at both
     (each survey recorded, not declined, and the items answered); nothing is ever filled in."""
 
     respondent: str
-    baseline: Survey | None = None
-    follow_up: Survey | None = None
+    baseline: SurveyFacts | None = None
+    follow_up: SurveyFacts | None = None
     changes: dict[str, Change] = field(default_factory=dict)
     # The follow-up's answered items: the follow-up-only questions (satisfaction…) need no pair.
     follow_up_values: dict[str, int] = field(default_factory=dict)
@@ -125,11 +146,11 @@ class CasePairs:
     carer: Pair
 
 
-def _recorded(survey: Survey | None) -> bool:
+def _recorded(survey: SurveyFacts | None) -> bool:
     return survey is not None and not survey.declined
 
 
-def _measure_values(survey: Survey, answers: dict[str, int], index) -> dict[str, object]:
+def _measure_values(survey: SurveyFacts, answers: dict[str, int], index) -> dict[str, object]:
     values: dict[str, object] = {
         "eq5d_index": index, "eq_vas": survey.eq_vas, "swemwbs_metric": survey.swemwbs_metric,
         "life_satisfaction": answers.get("life_satisfaction"), "anxiety_depression": answers.get("eq5d_ad"),
@@ -140,7 +161,7 @@ def _measure_values(survey: Survey, answers: dict[str, int], index) -> dict[str,
     return values
 
 
-def _indexes(baseline: Survey, follow_up: Survey, answers: dict[int, dict[str, int]]):
+def _indexes(baseline: SurveyFacts, follow_up: SurveyFacts, answers: dict[int, dict[str, int]]):
     """The two EQ-5D indexes on one value set. Each survey keeps the set it was scored with; when the area
     changed its set in between, both are re-scored with the follow-up's set if the levels are the same (5L
     with 5L), and not compared at all otherwise (3L levels are not 5L levels)."""
@@ -153,7 +174,7 @@ def _indexes(baseline: Survey, follow_up: Survey, answers: dict[int, dict[str, i
     return rescore(baseline), rescore(follow_up), True
 
 
-def _pair(respondent: str, baseline: Survey | None, follow_up: Survey | None, answers) -> Pair:
+def _pair(respondent: str, baseline: SurveyFacts | None, follow_up: SurveyFacts | None, answers) -> Pair:
     follow_up_values = answers[follow_up.pk] if _recorded(follow_up) else {}
     if not (_recorded(baseline) and _recorded(follow_up)):
         return Pair(respondent, baseline, follow_up, {}, follow_up_values)
@@ -167,6 +188,15 @@ def _pair(respondent: str, baseline: Survey | None, follow_up: Survey | None, an
     return Pair(respondent, baseline, follow_up, changes, follow_up_values)
 
 
+# Ids per IN (…) list: well under SQLite's limit on bound parameters (32,766).
+_CHUNK = 5_000
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
+
+
 def paired_changes(cases: QuerySet[Case]) -> list[CasePairs]:
     """Each case's baseline and follow-up surveys, for the person and for their carer, with the paired change.
 
@@ -176,13 +206,19 @@ def paired_changes(cases: QuerySet[Case]) -> list[CasePairs]:
     measures (feels safe, social contact, financial comfort, managing own health) as before → after. The
     carer's pair has life satisfaction only.
     """
+    # The cohort's ids are read once and then used in chunks: filtering by the queryset itself would run it
+    # (for the annual evaluation, a grouped query over every stage change) once for each table read.
     case_ids = list(cases.order_by("id").values_list("id", flat=True))
-    surveys = Survey.objects.filter(case__in=cases).select_related("recorded_by")
+    surveys: list[SurveyFacts] = []
+    for chunk in _chunks(case_ids):
+        rows = Survey.objects.filter(case_id__in=chunk).order_by().values_list(*SURVEY_FACTS)
+        surveys.extend(SurveyFacts(*row) for row in rows)
     answers: dict[int, dict[str, int]] = defaultdict(dict)
-    answered = SurveyAnswer.objects.filter(survey__case__in=cases, status=SurveyAnswer.Status.ANSWERED)
-    for survey_id, item, value in answered.values_list("survey_id", "item", "value"):
-        answers[survey_id][item] = value
-    by_case: dict[int, dict[tuple[str, str], Survey]] = defaultdict(dict)
+    for chunk in _chunks([s.pk for s in surveys if not s.declined]):
+        answered = SurveyAnswer.objects.filter(survey_id__in=chunk, status=SurveyAnswer.Status.ANSWERED)
+        for survey_id, item, value in answered.order_by().values_list("survey_id", "item", "value"):
+            answers[survey_id][item] = value
+    by_case: dict[int, dict[tuple[str, str], SurveyFacts]] = defaultdict(dict)
     for survey in surveys:
         by_case[survey.case_id][(survey.respondent, survey.timepoint)] = survey
     result = []
@@ -277,7 +313,8 @@ def _share_change(pairs: list[tuple[bool, bool]]) -> ShareChange:
 
 
 def survey_summary(cases: QuerySet[Case], pairs: list[CasePairs] | None = None) -> SurveySummary:
-    """The survey results for a set of cases (pass pairs from paired_changes to avoid reading them twice).
+    """The survey results for a set of cases. Pass pairs from paired_changes to avoid reading them twice: over
+    these cases, or over those of them that have surveys (the others add nothing).
 
     counts: "{person|carer}_{baseline|follow_up}_{recorded|declined}" → surveys, and "person_pairs",
     "carer_pairs" → respondents with both surveys recorded (keys with no surveys may be absent: read with .get).
@@ -291,8 +328,10 @@ def survey_summary(cases: QuerySet[Case], pairs: list[CasePairs] | None = None) 
     """
     pairs = paired_changes(cases) if pairs is None else pairs
     counts: dict[str, int] = defaultdict(int)
-    for survey in Survey.objects.filter(case__in=cases).only("respondent", "timepoint", "declined"):
-        counts[f"{survey.respondent}_{survey.timepoint}_{'declined' if survey.declined else 'recorded'}"] += 1
+    # Every survey of these cases is in a pair (one survey per case, respondent and timepoint).
+    for survey in (s for p in pairs for pair in (p.person, p.carer) for s in (pair.baseline, pair.follow_up)):
+        if survey is not None:
+            counts[f"{survey.respondent}_{survey.timepoint}_{'declined' if survey.declined else 'recorded'}"] += 1
     counts["person_pairs"] = sum(p.person.complete for p in pairs)
     counts["carer_pairs"] = sum(p.carer.complete for p in pairs)
 
