@@ -84,7 +84,11 @@ class CaseEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "kind", "to_stage"])]
+        indexes = [
+            models.Index(fields=["case", "kind", "to_stage"]),
+            # The reports count moves to a stage within a period (tenancies started, decisions, visits owed).
+            models.Index(fields=["kind", "to_stage", "on"], name="caseevent_stage_moves_on"),
+        ]
 
 
 class CaseNote(AppendOnlyModel):

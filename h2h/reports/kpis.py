@@ -325,14 +325,12 @@ def _funnel_now(cases: QuerySet[Case]) -> list[tuple[Stage, int]]:
     def ever(**move) -> Exists:
         return Exists(CaseEvent.objects.filter(case_id=OuterRef("pk"), kind=CaseEvent.Kind.STAGE, **move))
 
-    back_to_searching = (
-        cases.filter(
-            Q(stage=Stage.APPLICATION_LIVE)
-            | Q(stage=Stage.CLOSED) & ever(to_stage=Stage.CLOSED, from_stage=Stage.APPLICATION_LIVE)
-        )
-        .filter(ever(to_stage=Stage.OFFER))
-        .count()
-    )
+    # Two counts, not one with OR: an EXISTS inside OR cannot be planned as a semi-join, and PostgreSQL then
+    # probes the history once for every case in the period.
+    had_offer = cases.filter(ever(to_stage=Stage.OFFER))
+    back_to_searching = had_offer.filter(stage=Stage.APPLICATION_LIVE).count() + had_offer.filter(
+        ever(to_stage=Stage.CLOSED, from_stage=Stage.APPLICATION_LIVE), stage=Stage.CLOSED
+    ).count()
     furthest[Stage.APPLICATION_LIVE] = furthest.get(Stage.APPLICATION_LIVE, 0) - back_to_searching
     furthest[Stage.OFFER] = furthest.get(Stage.OFFER, 0) + back_to_searching
     # A closed case with no recorded closing move (entered before the history was kept) reached referral only.
@@ -576,16 +574,17 @@ def survey_completion(service: Organisation, period: Period) -> list[SurveyCompl
             _connector=Q.OR,
         )
 
-    # One pass over the period's moves to those two stages.
+    # One pass over the period's moves to those two stages. A case reaches each of them once (only the offer
+    # loop repeats a stage: h2h/cases/stages.py), so moves are counted without a distinct, which needs a sort.
     counts = {
         row["to_stage"]: row
         for row in _stage_events(service)
         .filter(_within(period, "on"), to_stage__in=list(owed_by.values()))
         .values("to_stage")
         .annotate(
-            due=Count("case_id", distinct=True),
-            recorded=Count("case_id", distinct=True, filter=survey(declined=False)),
-            declined=Count("case_id", distinct=True, filter=survey(declined=True)),
+            due=Count("case_id"),
+            recorded=Count("case_id", filter=survey(declined=False)),
+            declined=Count("case_id", filter=survey(declined=True)),
         )
         .order_by()
     }
