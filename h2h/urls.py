@@ -25,6 +25,7 @@ urlpatterns = [
     path("directory/", include("h2h.directory.urls")),
     path("audit/", include("h2h.audit.urls")),
     path("notifications/", include("h2h.notifications.urls")),
+    path("api-clients/", include("h2h.api.urls")),
     path("api/v1/", api.urls),
     path("healthz", case_views.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),

@@ -35,6 +35,7 @@ from django.utils import timezone
 from h2h.accounts.models import Organisation, Team, User
 from h2h.accounts.roles import Role
 from h2h.area import valuesets
+from h2h.demo.api import seed_api_clients
 from h2h.demo.lettings import seed_lettings
 from h2h.demo.support import seed_support
 from h2h.demo.hospital import seed_hospital_activity
@@ -1636,6 +1637,7 @@ def generate(
         seed_surveys(seed=seed, today=today)
         seed_hospital_activity(seed=seed, today=today)
         seed_evaluation(seed=seed, today=today, service=orgs[SERVICE])
+        seed_api_clients(orgs=orgs, by=users["administrator"])
     return Result(created=True, plan=plan)
 
 

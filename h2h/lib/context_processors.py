@@ -52,6 +52,7 @@ def _nav_for(user) -> list[tuple[str, str]]:
         items.append(("Emails to referrers", reverse("notifications:list")))
     if user.role == Role.ADMINISTRATOR:
         items += [("Audit log", reverse("audit:search")), ("Accounts", reverse("admin:index"))]
+        items.append(("API clients", reverse("api_clients:list")))
     return items
 
 

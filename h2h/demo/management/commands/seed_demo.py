@@ -60,7 +60,20 @@ class Command(BaseCommand):
         line = lambda row: "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()  # noqa: E731
         out = ["", "Demo sign-ins (fake data only):", line(header), line(["-" * w for w in widths])]
         out += [line(row) for row in rows]
+        out += self._api_tokens()
         return "\n".join(out)
+
+    def _api_tokens(self) -> list[str]:
+        """The demo API clients' tokens (published on purpose, fake data only), for docs/api.md's examples."""
+        from h2h.api.models import ApiClient
+        from h2h.demo.api import CLIENTS
+
+        present = set(ApiClient.objects.filter(revoked_at__isnull=True).values_list("name", flat=True))
+        rows = [(name, token) for name, _org, _role, _email, token in CLIENTS if name in present]
+        if not rows:
+            return []
+        width = max(len(name) for name, _ in rows)
+        return ["", "Demo API tokens (docs/api.md):", *(f"{name.ljust(width)}  {token}" for name, token in rows)]
 
     def _counts(self, seconds: float, seed: int) -> str:
         c = demo.summary_counts()
