@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from h2h.api.api import api
+from h2h.api.api import api, no_such_endpoint
 from h2h.cases import views as case_views
 
 urlpatterns = [
@@ -27,6 +27,7 @@ urlpatterns = [
     path("notifications/", include("h2h.notifications.urls")),
     path("api-clients/", include("h2h.api.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", no_such_endpoint),
     path("healthz", case_views.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 """API client tokens: issued once, stored as a hash, revocable; every call audited; errors as problem details."""
 
 import pytest
+from django.test import Client
 
 from h2h.accounts.roles import Role
 from h2h.api.models import ApiClient, token_digest
@@ -60,3 +61,20 @@ def test_revoked_token_stops_working_at_once(client):
 def test_openapi_description_is_served_without_a_token(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200 and response.json()["openapi"].startswith("3.")
+
+
+def test_a_client_in_the_wrong_role_is_refused_before_its_body_is_read(client):
+    _, token = _client(role=Role.COMMISSIONER)
+    response = client.post(
+        "/api/v1/referrals", data="{not json", content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 403 and response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/fhir/Task/", "/api/v2/referrals"])
+def test_an_address_under_api_that_is_no_endpoint_answers_in_json(path):
+    client = Client(enforce_csrf_checks=True)  # as a system calling the API: no CSRF cookie or token
+    for response in (client.get(path), client.post(path, data={})):
+        assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+    assert AuditEvent.objects.filter(object_type="api_call", summary__contains="→ 404").exists()

@@ -21,7 +21,11 @@ def _routes(resolver=None, prefix=""):
                 continue
             yield from _routes(entry, prefix + str(entry.pattern))
         elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern)
+            route = prefix + str(entry.pattern)
+            # The API's published description names fields ("Ward"), which demo surnames can match; it holds
+            # no records. The API's own answers are checked in tests/test_api_kpis.py.
+            if route != "api/v1/openapi.json":
+                yield route
 
 
 def test_a_commissioner_reaches_no_page_with_a_person_on_it(client):

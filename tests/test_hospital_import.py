@@ -317,6 +317,15 @@ def test_fhir_errors_are_reported_by_entry(evaluator, people):
     assert [(e["line"], e["column"]) for e in extract.errors] == [(2, "Encounter.class")]
 
 
+def test_an_entry_that_is_not_a_fhir_resource_is_reported(evaluator, people):
+    bundle = json.loads(fhir_bundle([admission()]))
+    bundle["entry"] += [{"resource": {"resourceType": "NotAResource"}},
+                        {"resource": {"resourceType": "HumanName", "family": "Smith"}}]  # a data type
+    extract = upload(json.dumps(bundle).encode(), evaluator, file_format="fhir", name="bundle.json")
+    assert extract.status == Extract.Status.REJECTED
+    assert [(e["line"], e["column"]) for e in extract.errors] == [(3, "resourceType"), (4, "resourceType")]
+
+
 def test_the_command_prints_counts_or_errors(evaluator, people, tmp_path):
     good = tmp_path / "good.csv"
     good.write_bytes(csv_bytes([admission()]))

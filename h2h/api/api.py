@@ -5,14 +5,46 @@ Routers live with their stage's code (h2h/api/routers/…); this module wires au
 details every error is answered with.
 """
 
+import json
+from http import HTTPStatus
+
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from h2h.api.auth import TokenAuth
-from h2h.api.problems import ApiProblem, field_name, problem
+from h2h.api.problems import PROBLEM_TYPE, ApiProblem, field_name, problem
 
-api = NinjaAPI(
+PROBLEM_REF = "#/components/schemas/Problem"
+
+
+class JsonParser(Parser):
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        # "\ud800" is valid JSON but no valid text: refused here (400) rather than failing in the database.
+        json.dumps(data, ensure_ascii=False).encode()
+        return data
+
+
+class H2HApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """ninja documents every response as application/json; errors are answered as problem details
+        (application/problem+json), and the description must say so for clients and for schemathesis."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    if content.get("application/json", {}).get("schema") == {"$ref": PROBLEM_REF}:
+                        content[PROBLEM_TYPE] = content.pop("application/json")
+        return schema
+
+
+api = H2HApi(
     title="H2H API",
     version="1",
     description=(
@@ -23,6 +55,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     docs_url=None,  # the interactive page loads scripts from a CDN; the description and docs/api.md suffice
+    parser=JsonParser(),
 )
 
 
@@ -47,7 +80,14 @@ def _problem(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
-    return problem(exc.status_code, str(exc) or "Error")
+    # ninja raises HttpError(400) for a body that is not JSON
+    return problem(exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc))
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(RequestDataTooBig)
+def _unreadable(request, exc):
+    return problem(400, "Bad Request", "The request body could not be read.")
 
 
 @api.exception_handler(Http404)
@@ -64,3 +104,9 @@ def _add_routers() -> None:
 
 
 _add_routers()
+
+
+@csrf_exempt  # API clients send no CSRF token: a POST to a wrong address must also get the JSON 404
+def no_such_endpoint(request, rest=""):
+    """Any /api/ address that is not an endpoint answers as the API does (JSON), not with the HTML 404 page."""
+    return problem(404, "Not found", f"There is no API endpoint at {request.path}. See /api/v1/openapi.json.")

@@ -7,7 +7,17 @@ from h2h.api.services import client_for_token
 
 
 class TokenAuth(HttpBearer):
+    """A valid token, and (when roles are given) a client acting in one of them.
+
+    The role is checked here, before the body is read: a client that may not make the call is told so (403)
+    whatever it sent, rather than having its body validated first.
+    """
+
     openapi_description = "An API client token (`Authorization: Bearer h2h_…`), issued by an administrator."
+
+    def __init__(self, *roles: str):
+        super().__init__()
+        self.roles = frozenset(roles)
 
     def authenticate(self, request, token):
         client = client_for_token(token)
@@ -17,6 +27,8 @@ class TokenAuth(HttpBearer):
         # treat it as a user with the client's role and organisation.
         request.user = client.user
         request.api_client = client
+        if self.roles:
+            require_role(request, *self.roles)
         return client
 
 

@@ -38,9 +38,19 @@ class ApiProblem(Exception):
         self.status, self.title, self.detail, self.errors = status, title, detail, errors or []
 
 
+SOURCES = ("body", "query", "path", "form", "file", "header", "cookie")
+
+
 def field_name(loc) -> str:
-    """ninja/pydantic's error location ('body', 'payload', 'person', 'nhs_number') as a dotted field name."""
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "form", "file")]
+    """ninja/pydantic's error location ('body', 'payload', 'person', 'nhs_number') as a dotted field name.
+
+    Only the leading source and the `payload` parameter go: a multipart field named `file` stays `file`.
+    """
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in SOURCES:
+        parts = parts[1:]
+    if parts and parts[0] == "payload":
+        parts = parts[1:]
     return ".".join(parts) or "body"
 
 

@@ -111,7 +111,7 @@ def hospital_cases(cases: QuerySet[Case], *, window_months: int,
         counts.summary = measures.cohort_summary([])
         return [], counts
     # The same rows as the outcomes pages (waiting-for-review rows left out), for this cohort's people only.
-    admissions, attendances = selectors_outcomes.linked_activity(cases.order_by().values("person_id"))
+    admissions, attendances = selectors_outcomes.linked_activity({case.person_id for case in dated})
     coverage = selectors_outcomes.data_coverage()
     admitted_coverage = coverage.get(measures.ADMISSIONS, ())
     out, measured_all = [], []

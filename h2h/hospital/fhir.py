@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pydantic
 from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.resource import Resource
 
 from h2h.hospital.formats import ADMISSIONS, Canonical, CanonicalWriter, KindSpec, Problem
 
@@ -71,7 +72,10 @@ def _validate(number: int, resource, result: Canonical) -> bool:
     kind = resource["resourceType"]
     try:
         model = get_fhir_model_class(kind)
-    except KeyError:
+    except (KeyError, ValueError):  # fhir.resources 8 raises ValueError for a name it does not know
+        model = None
+    # The lookup also knows data types (HumanName, Period…), which are not resources.
+    if model is None or not issubclass(model, Resource):
         result.add(Problem(number, "resourceType", f"{kind!r} is not a FHIR R4 resource type"))
         return False
     try:

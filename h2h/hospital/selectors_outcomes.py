@@ -99,23 +99,34 @@ def tenancy_starts(case_queryset: QuerySet[Case]) -> dict[int, date]:
     return {case_id: _day(on) for case_id, on in _rows(rows)}
 
 
+# Ids per IN (…) list: well under SQLite's limit on bound parameters (32,766).
+_CHUNK = 5_000
+
+
 def linked_activity(person_ids=None) -> tuple[dict[int, list[AdmissionFacts]], dict[int, list[date]]]:
-    """Admissions and A&E attendances linked to people (rows waiting for a linkage decision are left out)."""
-    admissions = Admission.objects.filter(person__isnull=False)
-    attendances = Attendance.objects.filter(person__isnull=False)
-    if person_ids is not None:
-        admissions, attendances = admissions.filter(person_id__in=person_ids), attendances.filter(
-            person_id__in=person_ids)
+    """Admissions and A&E attendances linked to people (rows waiting for a linkage decision are left out): all
+    of them, or those of the people whose ids are given (read by the person index, a chunk of ids at a time)."""
+    admissions = Admission.objects.filter(person__isnull=False).order_by()
+    attendances = Attendance.objects.filter(person__isnull=False).order_by()
+    if person_ids is None:
+        chunks = [(admissions, attendances)]
+    else:
+        # A list of ids, not a subquery: PostgreSQL may plan "person_id IN (cohort query)" as a subplan run once
+        # for every activity row.
+        ids = sorted(person_ids)
+        chunks = [(admissions.filter(person_id__in=part), attendances.filter(person_id__in=part))
+                  for part in (ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK))]
     by_person: dict[int, list[AdmissionFacts]] = defaultdict(list)
-    rows = admissions.order_by().values_list("person_id", _date("admitted_on"), _date("discharged_on"),
-                                             "emergency", "excess_bed_days")
-    day = date.fromisoformat if connection.vendor == "sqlite" else (lambda value: value)
-    for person_id, admitted_on, discharged_on, emergency, excess in _rows(rows):
-        # Plain tuples in AdmissionFacts' order: half a million named tuples take a noticeable while to make.
-        by_person[person_id].append((day(admitted_on), day(discharged_on), bool(emergency), excess))
     attended: dict[int, list[date]] = defaultdict(list)
-    for person_id, attended_on in _rows(attendances.order_by().values_list("person_id", _date("attended_on"))):
-        attended[person_id].append(day(attended_on))
+    day = date.fromisoformat if connection.vendor == "sqlite" else (lambda value: value)
+    for admitted, present in chunks:
+        rows = admitted.values_list("person_id", _date("admitted_on"), _date("discharged_on"), "emergency",
+                                    "excess_bed_days")
+        for person_id, admitted_on, discharged_on, emergency, excess in _rows(rows):
+            # Plain tuples in AdmissionFacts' order: half a million named tuples take a noticeable while to make.
+            by_person[person_id].append((day(admitted_on), day(discharged_on), bool(emergency), excess))
+        for person_id, attended_on in _rows(present.values_list("person_id", _date("attended_on"))):
+            attended[person_id].append(day(attended_on))
     return dict(by_person), dict(attended)
 
 
