@@ -14,6 +14,7 @@ period's rehoused cases (for the median and the bands).
 """
 
 import statistics
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -52,8 +53,28 @@ def _cases(service: Organisation) -> QuerySet[Case]:
     return Case.objects.filter(service=service)
 
 
+def _of_service(queryset: QuerySet, path: str, service: Organisation) -> QuerySet:
+    """Rows of the service's cases, reached through `path` (ending "case__service").
+
+    Where the database holds no other service's cases (the usual deployment: one provider runs the service),
+    the filter is left out: it would join every row to the cases table, which over a large service's year is
+    most of each report query's time, for the same answer.
+    """
+    others = getattr(service, "_h2h_other_services_cases", None)  # asked once per report, not per figure
+    if others is None:
+        # Two probes of the (service, stage) index: any case of a service numbered below or above this one.
+        others = Case.objects.filter(service_id__lt=service.pk).exists() or Case.objects.filter(
+            service_id__gt=service.pk
+        ).exists()
+        service._h2h_other_services_cases = others
+    if not others:
+        # Still only rows of some case (an offer may be to a general-register applicant with none).
+        return queryset.filter(**{f"{path.removesuffix('__service')}__isnull": False})
+    return queryset.filter(**{path: service})
+
+
 def _stage_events(service: Organisation) -> QuerySet[CaseEvent]:
-    return CaseEvent.objects.filter(case__service=service, kind=CaseEvent.Kind.STAGE)
+    return _of_service(CaseEvent.objects.filter(kind=CaseEvent.Kind.STAGE), "case__service", service)
 
 
 # ------------------------------------------------------------------------------------------------- referrals
@@ -346,7 +367,7 @@ def _funnel_now(cases: QuerySet[Case]) -> list[tuple[Stage, int]]:
 # ------------------------------------------------------------------------------------------------- rehousing
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rehoused:
     """One case whose tenancy started: the clock from referral to tenancy start, and where the person was."""
 
@@ -376,7 +397,8 @@ def rehoused(service: Organisation, period: Period) -> list[Rehoused]:
     # should a start have been recorded twice in the period all the same, the first counts.
     found: dict[int, Rehoused] = {}
     for case_id, referred_on, on, setting in rows:
-        found.setdefault(case_id, Rehoused(case_id, referred_on, on, setting))
+        if case_id not in found:
+            found[case_id] = Rehoused(case_id, referred_on, on, setting)
     return list(found.values())
 
 
@@ -473,15 +495,19 @@ def bed_days_avoided(
     mental-health ward, step-down unit, intermediate-care bed or temporary care-home placement:
     valuesets.BED_SETTINGS)."""
     baseline = get_area().baseline_wait_days
-    from_bed = [r for r in (rehoused(service, period) if rows is None else rows) if r.in_bed]
-    by_setting = []
-    for setting, label in valuesets.Setting.choices:
-        days = [r.days for r in from_bed if r.setting == setting]
-        if setting in valuesets.BED_SETTINGS:
-            by_setting.append((label, len(days), sum(baseline - d for d in days)))
-    return BedDaysAvoided(
-        baseline=baseline, days=tuple(r.days for r in from_bed), by_setting=tuple(by_setting)
+    from_bed: list[int] = []
+    by_bed: dict[str, list[int]] = defaultdict(list)
+    for r in rehoused(service, period) if rows is None else rows:
+        if r.in_bed:
+            days = r.days
+            from_bed.append(days)
+            by_bed[r.setting].append(days)
+    by_setting = tuple(
+        (label, len(by_bed[setting]), sum(baseline - d for d in by_bed[setting]))
+        for setting, label in valuesets.Setting.choices
+        if setting in valuesets.BED_SETTINGS
     )
+    return BedDaysAvoided(baseline=baseline, days=tuple(from_bed), by_setting=by_setting)
 
 
 # ------------------------------------------------------------------------------------------------- follow-ups
@@ -514,7 +540,7 @@ def follow_ups(service: Organisation, period: Period, as_of: date) -> list[Follo
     )
     counts = {
         row["kind"]: row
-        for row in Visit.objects.filter(case__service=service)
+        for row in _of_service(Visit.objects.all(), "case__service", service)
         .values("kind")
         .annotate(
             due=Count("id", filter=_within(period, "due_on")),
@@ -616,8 +642,7 @@ def lettings(service: Organisation, period: Period) -> Lettings:
     )
     # Only offers accepted or let in the period are joined to their case (for the service) and void.
     counts = (
-        Offer.objects.filter(accepted_in_period | let)
-        .filter(application__case__service=service)
+        _of_service(Offer.objects.filter(accepted_in_period | let), "application__case__service", service)
         .aggregate(
             offers_accepted=Count("id", filter=accepted_in_period),
             lets=Count("id", filter=let),
@@ -653,7 +678,7 @@ def hardship_spend(service: Organisation, period: Period) -> HardshipSpend:
     in_year = Q(year=year)
     # One pass for the period's figures and the year's position (the sums budget_position makes, here at
     # once).
-    totals = SpendRequest.objects.filter(case__service=service).aggregate(
+    totals = _of_service(SpendRequest.objects.all(), "case__service", service).aggregate(
         approved_count=Count("id", filter=approved),
         approved=Sum("amount", filter=approved),
         paid_count=Count("id", filter=paid),
