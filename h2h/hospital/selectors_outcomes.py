@@ -28,6 +28,7 @@ from h2h.hospital.measures import (
     merge_periods,
 )
 from h2h.hospital.models import Admission, Attendance, Extract, LinkReview
+from h2h.lib.ids import by_ids
 from h2h.referrals.models import Referral
 
 EVALUATION = Referral.Sharing.EVALUATION
@@ -99,13 +100,9 @@ def tenancy_starts(case_queryset: QuerySet[Case]) -> dict[int, date]:
     return {case_id: _day(on) for case_id, on in _rows(rows)}
 
 
-# Ids per IN (…) list: well under SQLite's limit on bound parameters (32,766).
-_CHUNK = 5_000
-
-
 def linked_activity(person_ids=None) -> tuple[dict[int, list[AdmissionFacts]], dict[int, list[date]]]:
     """Admissions and A&E attendances linked to people (rows waiting for a linkage decision are left out): all
-    of them, or those of the people whose ids are given (read by the person index, a chunk of ids at a time)."""
+    of them, or those of the people whose ids are given (read by the person index)."""
     admissions = Admission.objects.filter(person__isnull=False).order_by()
     attendances = Attendance.objects.filter(person__isnull=False).order_by()
     if person_ids is None:
@@ -113,9 +110,9 @@ def linked_activity(person_ids=None) -> tuple[dict[int, list[AdmissionFacts]], d
     else:
         # A list of ids, not a subquery: PostgreSQL may plan "person_id IN (cohort query)" as a subplan run once
         # for every activity row.
-        ids = sorted(person_ids)
-        chunks = [(admissions.filter(person_id__in=part), attendances.filter(person_id__in=part))
-                  for part in (ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK))]
+        person_ids = list(person_ids)
+        chunks = list(zip(by_ids(admissions, "person_id", person_ids),
+                          by_ids(attendances, "person_id", person_ids), strict=True))
     by_person: dict[int, list[AdmissionFacts]] = defaultdict(list)
     attended: dict[int, list[date]] = defaultdict(list)
     day = date.fromisoformat if connection.vendor == "sqlite" else (lambda value: value)

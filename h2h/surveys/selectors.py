@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from h2h.cases.models import Case, CaseEvent
 from h2h.cases.stages import Stage
+from h2h.lib.ids import by_ids
 from h2h.support.models import Visit
 from h2h.surveys.instruments import EQ5D_VALUE_SETS, SWEMWBS_NORM, survey_scores
 from h2h.surveys.items import BASELINE, CARER, FOLLOW_UP, ITEMS_BY_CODE, PERSON
@@ -188,15 +189,6 @@ def _pair(respondent: str, baseline: SurveyFacts | None, follow_up: SurveyFacts 
     return Pair(respondent, baseline, follow_up, changes, follow_up_values)
 
 
-# Ids per IN (…) list: well under SQLite's limit on bound parameters (32,766).
-_CHUNK = 5_000
-
-
-def _chunks(ids: list[int]):
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
-
-
 def paired_changes(cases: QuerySet[Case]) -> list[CasePairs]:
     """Each case's baseline and follow-up surveys, for the person and for their carer, with the paired change.
 
@@ -206,17 +198,16 @@ def paired_changes(cases: QuerySet[Case]) -> list[CasePairs]:
     measures (feels safe, social contact, financial comfort, managing own health) as before → after. The
     carer's pair has life satisfaction only.
     """
-    # The cohort's ids are read once and then used in chunks: filtering by the queryset itself would run it
-    # (for the annual evaluation, a grouped query over every stage change) once for each table read.
+    # The cohort's ids are read once and then passed as ids (h2h.lib.ids): filtering by the queryset itself
+    # would run it (for the annual evaluation, a grouped query over every stage change) for each table read.
     case_ids = list(cases.order_by("id").values_list("id", flat=True))
     surveys: list[SurveyFacts] = []
-    for chunk in _chunks(case_ids):
-        rows = Survey.objects.filter(case_id__in=chunk).order_by().values_list(*SURVEY_FACTS)
-        surveys.extend(SurveyFacts(*row) for row in rows)
+    for part in by_ids(Survey.objects.order_by(), "case_id", case_ids):
+        surveys.extend(SurveyFacts(*row) for row in part.values_list(*SURVEY_FACTS))
     answers: dict[int, dict[str, int]] = defaultdict(dict)
-    for chunk in _chunks([s.pk for s in surveys if not s.declined]):
-        answered = SurveyAnswer.objects.filter(survey_id__in=chunk, status=SurveyAnswer.Status.ANSWERED)
-        for survey_id, item, value in answered.order_by().values_list("survey_id", "item", "value"):
+    answered = SurveyAnswer.objects.filter(status=SurveyAnswer.Status.ANSWERED).order_by()
+    for part in by_ids(answered, "survey_id", [s.pk for s in surveys if not s.declined]):
+        for survey_id, item, value in part.values_list("survey_id", "item", "value"):
             answers[survey_id][item] = value
     by_case: dict[int, dict[tuple[str, str], SurveyFacts]] = defaultdict(dict)
     for survey in surveys:
