@@ -87,7 +87,9 @@ class CaseEvent(AppendOnlyModel):
         indexes = [
             models.Index(fields=["case", "kind", "to_stage"]),
             # The reports count moves to a stage within a period (tenancies started, decisions, visits owed).
-            models.Index(fields=["kind", "to_stage", "on"], name="caseevent_stage_moves_on"),
+            # It also holds the case and the stage moved from, so those counts never read the history rows
+            # themselves (which carry notes and payloads).
+            models.Index(fields=["kind", "to_stage", "on", "case", "from_stage"], name="caseevent_stage_moves"),
         ]
 
 
