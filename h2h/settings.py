@@ -93,7 +93,7 @@ else:
     sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "h2h.lib.sqlite",  # Django's SQLite backend + planner statistics (h2h/lib/sqlite)
             "NAME": sqlite_path,
             # A wait rather than an immediate "database is locked" when two requests write at once.
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
