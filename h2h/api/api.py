@@ -10,8 +10,8 @@ from http import HTTPStatus
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from django.views.decorators.csrf import csrf_exempt
 from django.http.multipartparser import MultiPartParserError
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
