@@ -1,4 +1,4 @@
-"""The SQLite backend keeps the query planner's statistics: a closed connection leaves them for the tables it used."""
+"""The SQLite backend keeps planner statistics: a closed connection leaves them for the tables it used."""
 
 import sqlite3
 
@@ -20,7 +20,8 @@ def test_closing_a_connection_analyses_the_tables_it_used(tmp_path, django_db_bl
     with django_db_blocker.unblock():
         with wrapper.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM home WHERE band = %s", [3])
-        assert not sqlite3.connect(path).execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchall()
+        no_stats_yet = "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        assert not sqlite3.connect(path).execute(no_stats_yet).fetchall()
         wrapper.close()
     stats = sqlite3.connect(path).execute("SELECT tbl, idx FROM sqlite_stat1").fetchall()
     assert ("home", "home_band") in stats

@@ -13,8 +13,8 @@ SQLITE_CHUNK = 5_000
 def by_ids(queryset: QuerySet, field: str, ids: Iterable[int]) -> Iterator[QuerySet]:
     """The queryset restricted to rows whose `field` is one of `ids`, as one or more querysets to run in turn.
 
-    PostgreSQL gets the ids as one array parameter: a query with tens of thousands of placeholders takes psycopg
-    most of a second to prepare. SQLite gets IN lists of at most SQLITE_CHUNK ids.
+    PostgreSQL gets the ids as one array parameter: a query with tens of thousands of placeholders takes
+    psycopg most of a second to prepare. SQLite gets IN lists of at most SQLITE_CHUNK ids.
     """
     ids = sorted(set(ids))
     if not ids:
