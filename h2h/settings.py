@@ -58,10 +58,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "h2h.lib.middleware.AbsoluteSessionLifetimeMiddleware",
     "h2h.api.middleware.ApiAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "h2h.lib.middleware.NoStoreMiddleware",
+    "h2h.lib.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "h2h.urls"
@@ -106,6 +108,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sign-in throttling (docs/security.md, check S2): the usual backend, refusing to check a password while the
+# username or the address is throttled. Failures count per username and address together, per username, and
+# per address; an address the account signed in from recently is exempt from the last two, so nobody can lock a
+# colleague out from elsewhere and a hospital's shared address is not locked by one person's mistakes.
+AUTHENTICATION_BACKENDS = ["h2h.accounts.throttle.ThrottledModelBackend"]
+H2H_SIGNIN_WINDOW_SECONDS = envint("H2H_SIGNIN_WINDOW_SECONDS", 15 * 60)
+H2H_SIGNIN_MAX_FAILURES = envint("H2H_SIGNIN_MAX_FAILURES", 5)
+H2H_SIGNIN_ADDRESS_MAX_FAILURES = envint("H2H_SIGNIN_ADDRESS_MAX_FAILURES", 30)
+H2H_SIGNIN_FAMILIAR_DAYS = envint("H2H_SIGNIN_FAMILIAR_DAYS", 30)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -149,17 +161,42 @@ WHITENOISE_MANIFEST_STRICT = False
 # Sessions: a shared NHS workstation is the norm, so sessions end when idle and after a working day.
 SESSION_COOKIE_AGE = envint("H2H_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# However active, a session ends this long after sign-in (h2h.lib.middleware.AbsoluteSessionLifetimeMiddleware).
+H2H_SESSION_ABSOLUTE_SECONDS = envint("H2H_SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script reads the token: forms carry it
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent on every response by h2h.lib.middleware.SecurityHeadersMiddleware (docs/security.md, check S1).
+H2H_CONTENT_SECURITY_POLICY = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+]
+H2H_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 if envbool("H2H_HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies are only accepted over HTTPS, for this host exactly, with Path=/ (no Domain).
+    SESSION_COOKIE_NAME = "__Host-h2h-session"
+    CSRF_COOKIE_NAME = "__Host-h2h-csrftoken"
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Harmless on a subdomain (only a registrable domain can be submitted to the preload list); keeps
+    # `check --deploy` at zero warnings.
+    SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Email: referrers are told when a referral is accepted or declined and when the person is rehoused

@@ -57,5 +57,41 @@ class User(AbstractUser):
     def in_service(self) -> bool:
         return self.is_active and self.role in SERVICE_ROLES and self.organisation_id is not None
 
+    @property
+    def in_areas_service(self) -> bool:
+        """In a service role at the organisation that runs this area's service (the area file's
+        service_organisation): the one whose area-wide records (funding, hospital files) they may manage."""
+        from h2h.area.config import get_area  # the area app reads accounts' roles; imported late
+
+        return self.in_service and self.organisation.code == get_area().service_organisation
+
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.role in roles
+
+
+class SignInAttempt(models.Model):
+    """One attempt to sign in with a password: the sign-in log, and what throttling counts (h2h/accounts/throttle.py).
+
+    The username is stored as typed (lower-cased), whether or not such an account exists. Rows older than the
+    familiar-address period are deleted as new attempts arrive.
+    """
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", "Signed in"
+        FAILED = "failed", "Wrong username or password"
+        THROTTLED = "throttled", "Refused: too many failures"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    username = models.CharField(max_length=150)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["username", "at"], name="signin_username_at"),
+            models.Index(fields=["ip_address", "at"], name="signin_address_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} from {self.ip_address}: {self.outcome}"

@@ -48,7 +48,8 @@ DEFAULT_MONTHS = 12
 
 
 def _editor(request) -> bool:
-    return request.user.role in EDITORS and request.user.in_service
+    # Funding and the cost book are the area's: only the organisation running its service edits them.
+    return request.user.role in EDITORS and request.user.in_areas_service
 
 
 def _require_editor(request) -> None:
