@@ -160,15 +160,18 @@ def case_list(request):
     _require_service(request)
     area = get_area()
     cases = case_queryset_for_user(request.user).select_related("person", "assigned_to")
-    stage = request.GET.get("stage", "open")
+    # The search takes names and NHS numbers, so the form is posted: they never reach a URL (browser history,
+    # proxy and server logs). Stage and cohort alone may still come in a link.
+    filters = request.POST if request.method == "POST" else request.GET
+    stage = filters.get("stage", "open")
     if stage == "open":
         cases = cases.filter(stage__in=OPEN_STAGES)
     elif stage in Stage.values:
         cases = cases.filter(stage=stage)
-    cohort = request.GET.get("cohort", "")
+    cohort = filters.get("cohort", "")
     if cohort:
         cases = cases.filter(cohort=cohort)
-    query = request.GET.get("q", "").strip()
+    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
     if query:
         digits = query.replace(" ", "")
         match = Q(person__last_name__icontains=query) | Q(person__first_name__icontains=query)

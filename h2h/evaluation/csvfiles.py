@@ -12,7 +12,6 @@ from decimal import Decimal, InvalidOperation
 MAX_BYTES = 2 * 1024 * 1024  # these files have tens of rows; anything this big is the wrong file
 # A cell starting with one of these is read as a formula by Excel, LibreOffice and Google Sheets (OWASP
 # "CSV injection"); tab and carriage return too, as some programs strip them first.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -83,12 +82,4 @@ def parse_decimal(text: str, *, places: int = 2) -> Decimal | None:
         return None
     if not value.is_finite() or value.as_tuple().exponent < -places:
         return None
-    return value
-
-
-def spreadsheet_safe(value):
-    """A cell value a spreadsheet will show as text, never work out: text starting like a formula gets a
-    leading apostrophe. Numbers, dates and empty cells pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
     return value

@@ -21,12 +21,12 @@ from h2h.area.valuesets import BED_SETTINGS
 from h2h.cases.models import Case, CaseEvent
 from h2h.cases.stages import Stage
 from h2h.evaluation import pseudonyms
-from h2h.evaluation.csvfiles import spreadsheet_safe
 from h2h.evaluation.inputs import rehoused_queryset
 from h2h.evaluation.models import AvoidedOutcome
 from h2h.hardship.models import COMMITTED_STATUSES, SpendRequest
 from h2h.hospital import measures, selectors_outcomes
 from h2h.lettings.models import Offer
+from h2h.lib.spreadsheet import spreadsheet_safe
 from h2h.referrals.models import Referral
 from h2h.reports import kpis
 from h2h.surveys.selectors import paired_changes

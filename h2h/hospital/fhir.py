@@ -50,6 +50,9 @@ def _load(source: Path, result: Canonical):
         result.refuse(f"The file is not valid JSON: {error.msg} (text line {error.lineno}, "
                       f"character {error.colno}).")
         return None
+    except RecursionError:  # JSON nested thousands of levels deep: no FHIR bundle looks like that
+        result.refuse("The file's JSON is nested too deeply to be a FHIR bundle.")
+        return None
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
         result.refuse("The file is JSON but not a FHIR Bundle (its resourceType must be \"Bundle\").")
         return None

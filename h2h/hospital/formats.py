@@ -61,7 +61,13 @@ class Problem:
     reason: str
 
     def as_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "reason": self.reason}
+        # A reason may quote the bad value; control characters (a NUL cannot even be stored in PostgreSQL's
+        # JSON) are shown as "?" so the report can always be kept and shown.
+        return {"line": self.line, "column": _printable(self.column), "reason": _printable(self.reason)}
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c >= " " or c == "\t" else "?" for c in text) if isinstance(text, str) else text
 
 
 @dataclass

@@ -269,8 +269,14 @@ def _csv_file_problems(stored: Stored, spec: KindSpec) -> Outcome | None:
     if not stored.utf8:
         problems, total = _encoding_problems(stored.path)
         return Outcome(problems=problems, error_count=total)
+    if b"\r" in stored.head and b"\n" not in stored.head:
+        return _refused(Problem(0, "", "The file's lines end with a carriage return only (an old Mac format). "
+                                       "Save it as CSV UTF-8 and upload it again."))
     line = stored.head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
-    names = next(csv.reader([line]), [])
+    try:
+        names = next(csv.reader([line]), [])
+    except csv.Error as error:
+        return _refused(Problem(1, "", f"The header line cannot be read as CSV: {error}."))
     if not any(name.strip() for name in names):
         return _refused(Problem(1, "", "The first line is blank: it must be the header naming the "
                                        "columns."))

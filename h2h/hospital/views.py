@@ -25,19 +25,12 @@ from h2h.hospital.imports import import_extract
 from h2h.hospital.models import Extract, LinkReview
 from h2h.hospital.selectors import candidates_for, extract_list, open_reviews
 from h2h.hospital.services import ReviewRefused, review_decide, review_rows
+from h2h.lib.spreadsheet import spreadsheet_safe
 
 EXTRACTS_PER_PAGE = 50
 ERRORS_PER_PAGE = 500
 # Read as a formula by Excel, LibreOffice and Google Sheets when a cell starts with one of these (OWASP "CSV
 # injection"); tab and carriage return too, as some programs strip them first.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Text a spreadsheet would work out as a formula gets a leading apostrophe; the rest passes unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def where_label(extract: Extract) -> str:

@@ -26,6 +26,7 @@ from h2h.cases.models import Case
 from h2h.hospital import measures as m
 from h2h.hospital.selectors_outcomes import before_after, linked_cases, outcome_inputs, page_inputs
 from h2h.lib.disclosure import SUPPRESSED, suppress
+from h2h.lib.spreadsheet import spreadsheet_safe
 
 SUMMARY_ROLES = frozenset({Role.EVALUATOR, Role.PROJECT_MANAGER, Role.COMMISSIONER})
 CASE_LIST_ROLES = frozenset({Role.EVALUATOR, Role.PROJECT_MANAGER})
@@ -212,13 +213,6 @@ def _row(x: m.CaseMeasures, waiting: set[int], cohort_names: dict[str, str]) -> 
             "referred_on": x.case.referred_on, "tenancy_start": x.case.tenancy_start,
             "status": x.summary_status, "status_label": labels[x.summary_status],
             "windows": (window(x.before), window(x.after)), "waiting": x.case.person_id in waiting}
-
-
-def spreadsheet_safe(value):
-    """Text a spreadsheet would read as a formula (= + - @, tab, carriage return) gets an apostrophe first."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _csv_value(value):

@@ -7,7 +7,6 @@ prefix so that editing the cell keeps it text).
 """
 
 import io
-import re
 from decimal import Decimal
 
 from django.utils import timezone
@@ -15,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from h2h.lib.spreadsheet import FORMULA_TRIGGER
 from h2h.reports.figures import COUNT, DAYS, MONEY, PERCENT, Table
 from h2h.reports.monthly import MonthlyReport
 
@@ -30,7 +30,6 @@ SHEET_NAMES = {
 NUMBER_FORMATS = {COUNT: "#,##0", DAYS: "#,##0.0", PERCENT: "0.0%", MONEY: "£#,##0.00"}
 # Characters that make a spreadsheet treat a typed value as a formula (or a DDE call), also after leading
 # spaces.
-FORMULA_TRIGGER = re.compile(r"^[\s\ufeff\x00-\x1f]*[=+\-@|%]|^[\t\r]")
 BOLD = Font(bold=True)
 SOURCE = (
     "H2H records of the service: cases and their stage history, referrals, follow-up visits, surveys, offers "
