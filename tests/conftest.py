@@ -7,6 +7,7 @@
 import os
 
 import pytest
+from django.conf import settings as django_settings
 
 # Playwright's sync API runs an event loop in the test thread, which makes Django refuse ORM calls
 # (SynchronousOnlyOperation) unless this is set. bin/test sets it too; this covers a bare `pytest`.
@@ -43,3 +44,11 @@ def browser_type_launch_args(browser_type_launch_args):
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s per user; tests create many users and none tests the hasher itself.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Whole-site crawls (every page as several roles) check rendered HTML and URLs, which are the same on both
+# databases: they run once, on PostgreSQL (production's database), to keep the suite within CI's time.
+crawl_once = pytest.mark.skipif(
+    "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
+    reason="whole-site crawl: run once, on PostgreSQL (the pages are the same on both databases)",
+)

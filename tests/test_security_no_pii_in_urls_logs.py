@@ -30,6 +30,7 @@ from h2h.cases.models import Case
 from h2h.demo.generate import generate
 from h2h.hospital.imports import import_extract
 from h2h.referrals.models import Person, Referral
+from tests.conftest import crawl_once
 from tests.factories import make_user
 from tests.test_api_referrals import bearer, body
 from tests.test_security_xss import all_urls, crawl
@@ -76,6 +77,7 @@ def leaks(text: str, forms: set[str]) -> list[str]:
 
 # --- URLs ---------------------------------------------------------------------------------------------------
 
+@crawl_once
 @pytest.mark.parametrize("role", [Role.HHC, Role.PROJECT_MANAGER, Role.LETTINGS_OFFICER, Role.REFERRER,
                                   Role.EVALUATOR])
 def test_no_url_the_pages_generate_carries_personal_data(client, role, request):

@@ -24,6 +24,7 @@ from django.utils import timezone
 from h2h.accounts.models import User
 from h2h.accounts.roles import Role
 from h2h.lib.middleware import SIGNED_IN_AT
+from tests.conftest import crawl_once
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +207,7 @@ def _crawl(client, limit):
     return pages
 
 
+@crawl_once
 def test_following_every_link_as_each_role_writes_nothing():
     """S5 (ASVS 3.5.3 safe methods): GET-induced writes outside the audit/session/sign-in tables = 0."""
     from h2h.demo.generate import generate

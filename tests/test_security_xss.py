@@ -23,6 +23,7 @@ from h2h.accounts.models import User
 from h2h.accounts.roles import Role
 from h2h.cases.models import Case
 from h2h.demo.generate import generate
+from tests.conftest import crawl_once
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +204,7 @@ def test_case_notes_typed_with_hostile_text_are_shown_escaped(client):
     assert problems == []
 
 
+@crawl_once
 @pytest.mark.parametrize("role", [Role.HHC, Role.PROJECT_MANAGER, Role.LETTINGS_OFFICER, Role.EVALUATOR,
                                   Role.REFERRER])
 def test_hostile_text_in_every_free_text_column_is_shown_escaped_on_every_page(client, role, request):
